@@ -1,0 +1,95 @@
+import Tensors
+
+/// The inputs of a batch, laid out time-major (row `t * B + b` is step t of sequence b).
+public enum BatchInputs<Scalar: BLASScalar>: Sendable {
+  /// `[T·B × I]`, padded rows zero.
+  case dense(Matrix<Scalar>)
+  /// T·B rows, padded rows empty.
+  case sparse(SparseRows)
+}
+
+/// A padded minibatch in the time-major layout: row `t * B + b` is step t of sequence b, so one
+/// step's rows are a contiguous block of B rows. T is the longest length in the batch.
+public struct SequenceBatch<Scalar: BLASScalar>: Sendable {
+  /// B entries, each ≥ 1.
+  public var lengths: [Int]
+  /// T = `lengths.max()`.
+  public var steps: Int
+  /// The inputs, `T·B` rows.
+  public var inputs: BatchInputs<Scalar>
+  /// Framewise: T·B time-major, -1 at padding; sequence: B.
+  public var targets: [Int32]
+  /// Which kind of labels `targets` holds.
+  public var task: TaskKind
+
+  /// B, the number of sequences.
+  public var batchSize: Int { lengths.count }
+
+  /// Pads and lays out `examples` time-major.
+  ///
+  /// Preconditions (programmer errors: a dataset validates its examples): `examples` is
+  /// non-empty and of one input kind; every example has at least one step; dense examples have
+  /// width `inputSize`; a framewise example has one target per step, a sequence example exactly
+  /// one.
+  public init(examples: [SequenceExample], task: TaskKind, inputSize: Int) {
+    precondition(!examples.isEmpty, "a batch needs at least one example")
+    let lengths = examples.map(\.length)
+    precondition(lengths.allSatisfy { $0 >= 1 }, "every example needs at least one step")
+    let batchSize = examples.count
+    let steps = lengths.max()!
+    let rowCount = steps * batchSize
+
+    switch examples[0].inputs {
+    case .dense:
+      var matrix = Matrix<Scalar>(rows: rowCount, columns: inputSize)
+      for (b, example) in examples.enumerated() {
+        guard case .dense(let values, let width) = example.inputs else {
+          preconditionFailure("a batch mixes dense and sparse examples")
+        }
+        precondition(width == inputSize, "dense example of width \(width), expected \(inputSize)")
+        for t in 0..<lengths[b] {
+          let row = (t * batchSize + b) * inputSize
+          for i in 0..<inputSize { matrix.elements[row + i] = Scalar(values[t * width + i]) }
+        }
+      }
+      inputs = .dense(matrix)
+    case .sparse:
+      let perExample: [[[Int32]]] = examples.map { example in
+        guard case .sparse(let steps) = example.inputs else {
+          preconditionFailure("a batch mixes dense and sparse examples")
+        }
+        return steps
+      }
+      var offsets = [0]
+      offsets.reserveCapacity(rowCount + 1)
+      var indices: [Int32] = []
+      for t in 0..<steps {
+        for b in 0..<batchSize {
+          if t < lengths[b] { indices.append(contentsOf: perExample[b][t]) }
+          offsets.append(indices.count)
+        }
+      }
+      inputs = .sparse(SparseRows(offsets: offsets, indices: indices))
+    }
+
+    switch task {
+    case .framewise:
+      var targets = [Int32](repeating: -1, count: rowCount)
+      for (b, example) in examples.enumerated() {
+        precondition(
+          example.targets.count == lengths[b],
+          "framewise example with \(lengths[b]) steps has \(example.targets.count) targets")
+        for t in 0..<lengths[b] { targets[t * batchSize + b] = example.targets[t] }
+      }
+      self.targets = targets
+    case .sequence:
+      precondition(
+        examples.allSatisfy { $0.targets.count == 1 },
+        "a sequence example has exactly one target")
+      self.targets = examples.map { $0.targets[0] }
+    }
+    self.lengths = lengths
+    self.steps = steps
+    self.task = task
+  }
+}

@@ -1,0 +1,68 @@
+import Tensors
+
+/// Softmax output with cross-entropy against class indices, on `[rows × K]` logits in place.
+///
+/// Row r is scored when `targets[r] ≥ 0`. Numerically stable: with m = max_j a_j,
+/// `−ln y_z = ln Σ_j e^(a_j − m) − (a_z − m)`.
+enum SoftmaxCrossEntropy {
+  /// Loss and argmax predictions (-1 on unscored rows); leaves `logits` unchanged.
+  static func evaluate<Scalar: BLASScalar>(
+    logits: UnsafePointer<Scalar>, classes: Int, targets: [Int32]
+  ) -> BatchEvaluation {
+    var total = 0.0
+    var scored = 0
+    var predictions = [Int32](repeating: -1, count: targets.count)
+    for (r, target) in targets.enumerated() where target >= 0 {
+      let row = logits + r * classes
+      let (maximum, argmax) = rowMaximum(row, classes: classes)
+      var sum: Scalar = 0
+      for j in 0..<classes { sum += Scalar.exp(row[j] - maximum) }
+      total += Double(Scalar.log(sum) - (row[Int(target)] - maximum))
+      scored += 1
+      predictions[r] = Int32(argmax)
+    }
+    return BatchEvaluation(loss: BatchLoss(total: total, scored: scored), predictions: predictions)
+  }
+
+  /// Replaces the logits by δ_k = (y − z) / scored on scored rows and 0 elsewhere, the gradient
+  /// of the mean loss with respect to the logits (MATH.md: δ_k = y_k − z_k); returns the loss.
+  static func lossAndDeltas<Scalar: BLASScalar>(
+    logits: UnsafeMutablePointer<Scalar>, classes: Int, targets: [Int32]
+  ) -> BatchLoss {
+    let scored = targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
+    let scale = scored > 0 ? 1 / Scalar(scored) : 0
+    var total = 0.0
+    for (r, target) in targets.enumerated() {
+      let row = logits + r * classes
+      guard target >= 0 else {
+        for j in 0..<classes { row[j] = 0 }
+        continue
+      }
+      let (maximum, _) = rowMaximum(row, classes: classes)
+      let z = Int(target)
+      let shiftedTarget = row[z] - maximum
+      var sum: Scalar = 0
+      for j in 0..<classes {
+        row[j] = Scalar.exp(row[j] - maximum)
+        sum += row[j]
+      }
+      total += Double(Scalar.log(sum) - shiftedTarget)
+      let normaliser = scale / sum
+      for j in 0..<classes { row[j] *= normaliser }
+      row[z] -= scale
+    }
+    return BatchLoss(total: total, scored: scored)
+  }
+
+  private static func rowMaximum<Scalar: BLASScalar>(
+    _ row: UnsafePointer<Scalar>, classes: Int
+  ) -> (Scalar, Int) {
+    var maximum = row[0]
+    var argmax = 0
+    for j in 1..<max(classes, 1) where row[j] > maximum {
+      maximum = row[j]
+      argmax = j
+    }
+    return (maximum, argmax)
+  }
+}

@@ -1,0 +1,71 @@
+import Recur
+import Tensors
+
+/// Builders shared by the Recur tests.
+enum Fixtures {
+  static let activations: [any Activation] = [Tanh(), Sigmoid(), ReLU()]
+
+  static func shape(
+    bidirectional: Bool, bias: Bool, task: TaskKind, inputSize: Int = 4, hiddenSize: Int = 3,
+    outputSize: Int = 3
+  ) -> NetworkShape {
+    NetworkShape(
+      inputSize: inputSize, hiddenSize: hiddenSize, outputSize: outputSize,
+      directions: bidirectional ? [.forward, .backward] : [.forward], bias: bias, task: task)
+  }
+
+  /// Every entry (biases included) uniform in ±scale, so biases are exercised too.
+  static func parameters(
+    for shape: NetworkShape, seed: UInt64, scale: Double = 0.8
+  ) -> ParameterSet<Double> {
+    var generator = SeededGenerator(seed: seed)
+    return ParameterSet(
+      RecurrentNetwork<Double>.parameterShapes(for: shape).map { key, r, c in
+        (
+          key,
+          Matrix(
+            rows: r, columns: c,
+            elements: (0..<(r * c)).map { _ in generator.uniform(in: -scale...scale) })
+        )
+      })
+  }
+
+  /// Examples of the given lengths. Dense inputs are uniform in ±1; sparse rows hold one or two
+  /// distinct features. Framewise targets include a -1 (unscored) on the second step of any
+  /// sequence with at least three steps.
+  static func examples(
+    lengths: [Int], inputSize: Int = 4, outputSize: Int = 3, task: TaskKind, sparse: Bool,
+    seed: UInt64
+  ) -> [SequenceExample] {
+    var generator = SeededGenerator(seed: seed)
+    return lengths.map { length in
+      let inputs: ExampleInputs
+      if sparse {
+        inputs = .sparse(
+          (0..<length).map { _ in
+            let first = Int32(generator.integer(below: inputSize))
+            guard generator.integer(below: 2) == 1 else { return [first] }
+            return [
+              first,
+              (first + 1 + Int32(generator.integer(below: inputSize - 1)))
+                % Int32(inputSize),
+            ]
+          })
+      } else {
+        inputs = .dense(
+          values: (0..<(length * inputSize)).map { _ in generator.uniform(in: -1...1) },
+          width: inputSize)
+      }
+      let targets: [Int32]
+      switch task {
+      case .framewise:
+        targets = (0..<length).map { t in
+          t == 1 && length >= 3 ? -1 : Int32(generator.integer(below: outputSize))
+        }
+      case .sequence:
+        targets = [Int32(generator.integer(below: outputSize))]
+      }
+      return SequenceExample(inputs: inputs, targets: targets)
+    }
+  }
+}
