@@ -1,0 +1,63 @@
+import Tensors
+
+/// The named parts of a dataset. Training reads `train`; `dev` and `test` are evaluated.
+public enum Split: String, Sendable, Codable, CaseIterable, Comparable {
+  case train, dev, test
+
+  public static func < (lhs: Split, rhs: Split) -> Bool {
+    allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+  }
+}
+
+/// What a dataset implies for the model and tells the reader.
+public struct DatasetInfo: Sendable, Equatable {
+  /// I: width of an input step (vocabulary size for one-hot words).
+  public var inputSize: Int
+  /// K: number of classes.
+  public var outputSize: Int
+  public var task: TaskKind
+  /// Class names, `outputSize` of them.
+  public var labels: [String]
+  /// Facts about the data worth reporting, in display order (name, value, one line of meaning),
+  /// e.g. the best accuracy a left-to-right model can reach on each split.
+  public var facts: [DatasetFact]
+
+  public init(
+    inputSize: Int, outputSize: Int, task: TaskKind, labels: [String], facts: [DatasetFact] = []
+  ) {
+    self.inputSize = inputSize
+    self.outputSize = outputSize
+    self.task = task
+    self.labels = labels
+    self.facts = facts
+  }
+}
+
+/// One reported property of a dataset, optionally tied to a split.
+public struct DatasetFact: Sendable, Equatable {
+  public var name: String
+  public var split: Split?
+  public var value: Double
+  public var help: String
+
+  public init(name: String, split: Split? = nil, value: Double, help: String) {
+    self.name = name
+    self.split = split
+    self.value = value
+    self.help = help
+  }
+}
+
+/// A source of labelled sequences, split into train, dev and test.
+public protocol Dataset: Sendable {
+  var info: DatasetInfo { get }
+  /// The examples of a split; empty when the dataset has no such split.
+  func examples(_ split: Split) -> [SequenceExample]
+}
+
+extension Dataset {
+  /// The splits that hold at least one example, in train, dev, test order.
+  public var availableSplits: [Split] {
+    Split.allCases.filter { !examples($0).isEmpty }
+  }
+}
