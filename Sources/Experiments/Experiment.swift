@@ -1,0 +1,232 @@
+import Recur
+import Tensors
+import YAMLSpec
+
+/// Which metrics files a run writes.
+public enum MetricsFormat: String, Sendable, Codable, CaseIterable {
+  case csv, json
+}
+
+/// The `training:` section.
+public struct TrainingOptions: Sendable, Decodable {
+  public var epochs: Int
+  public var batchSize: Int
+  public var shuffle: Bool
+  public var metrics: [String]
+
+  enum CodingKeys: String, CodingKey {
+    case epochs
+    case batchSize = "batch_size"
+    case shuffle
+    case metrics
+  }
+
+  static let options: [OptionDescription] = [
+    .integer("epochs", default: 10, range: 1..., help: "passes over the train split"),
+    .integer("batch_size", default: 16, range: 1..., help: "sequences per minibatch"),
+    .boolean("shuffle", default: true, help: "reshuffle the train split every epoch"),
+    OptionDescription(
+      name: "metrics", kind: .list(of: .string, allowed: nil),
+      defaultValue: .list([.string("accuracy")]),
+      help: "metrics measured on every split after every epoch (runner list metrics)"),
+  ]
+}
+
+/// The `output:` section.
+public struct OutputOptions: Sendable, Decodable {
+  /// Root of the run directories, relative to the working directory unless absolute.
+  public var dir: String
+  public var formats: [MetricsFormat]
+
+  static let options: [OptionDescription] = [
+    .string("dir", default: "results", help: "root folder; a run lands in <dir>/<name>/<run-id>/"),
+    .list(
+      "formats", allowed: MetricsFormat.allCases.map(\.rawValue), default: ["csv", "json"],
+      help: "metrics files to write: metrics.csv, metrics.json"),
+  ]
+}
+
+/// A spec assembled into components, ready to run: every option checked, every default filled,
+/// the sizes the dataset implies settled.
+public struct Experiment: Sendable {
+  /// The resolved spec: what `spec.yaml` in the run directory holds.
+  public let spec: SpecNode
+  public let name: String
+  public let seed: UInt64
+  public let datasetType: String
+  public let dataset: any Dataset
+  public let modelType: String
+  public let model: ModelBlueprint
+  public let optimizerType: String
+  public let optimizer: ConfiguredOptimizer
+  public let training: TrainingOptions
+  public let metrics: [any Metric]
+  public let output: OutputOptions
+
+  /// The top-level keys of a spec; sections are described by their components.
+  static let topLevelOptions: [OptionDescription] = [
+    .string("name", default: nil, help: "experiment name; runs land in <output.dir>/<name>/"),
+    .integer("seed", default: 0, range: 0..., help: "seed of every random draw in the run"),
+  ]
+  static let componentSections = ["dataset", "model", "optimizer"]
+  static let fixedSections = ["training", "output"]
+
+  /// Loads the spec at `path`, applies `overrides` (`key.path=value`) and assembles it.
+  public init(
+    loading path: String, overrides: [String] = [], registry: Registry = .standard
+  ) throws(SpecError) {
+    let node = try SpecNode.load(contentsOf: path).applying(overrides: overrides)
+    try self.init(spec: node, registry: registry)
+  }
+
+  /// Assembles a parsed spec tree.
+  public init(spec root: SpecNode, registry: Registry = .standard) throws(SpecError) {
+    guard case .mapping = root.content else {
+      throw SpecError(
+        "a spec must be a mapping", at: root.location,
+        expected: "keys name, seed, dataset, model, optimizer, training, output")
+    }
+    let top = try root.resolved(
+      against: Self.topLevelOptions, path: "",
+      passThrough: Set(Self.componentSections + Self.fixedSections))
+    struct Top: Decodable {
+      var name: String
+      var seed: UInt64
+    }
+    let decoded = try SpecDecoder().decode(Top.self, from: top)
+    try Self.checkName(decoded.name, at: top["name"]!)
+    name = decoded.name
+    seed = decoded.seed
+    let generator = SeededGenerator(seed: seed)
+
+    let (datasetComponent, datasetNode) = try Self.section(
+      "dataset", of: root, table: registry.datasets)
+    datasetType = datasetComponent.name
+    dataset = try Self.building("dataset", at: datasetNode) {
+      try datasetComponent.make(
+        ComponentOptions(node: datasetNode, path: "dataset"), generator.derived("data"))
+    }
+
+    let (modelComponent, resolvedModel) = try Self.section(
+      "model", of: root, table: registry.models)
+    modelType = modelComponent.name
+    let info = dataset.info
+    var modelNode = try Self.settle(
+      "input", in: resolvedModel, to: info.inputSize, what: "input features")
+    modelNode = try Self.settle("output", in: modelNode, to: info.outputSize, what: "classes")
+    let context = ModelContext(
+      sizes: ModelSizes(input: info.inputSize, output: info.outputSize, task: info.task),
+      activations: registry.activations)
+    model = try Self.building("model", at: modelNode) {
+      try modelComponent.make(ComponentOptions(node: modelNode, path: "model"), context)
+    }
+
+    let (optimizerComponent, optimizerNode) = try Self.section(
+      "optimizer", of: root, table: registry.optimizers)
+    optimizerType = optimizerComponent.name
+    optimizer = try Self.building("optimizer", at: optimizerNode) {
+      try optimizerComponent.make(ComponentOptions(node: optimizerNode, path: "optimizer"))
+    }
+
+    let trainingNode = try Self.fixedSection("training", of: root, options: TrainingOptions.options)
+    training = try SpecDecoder().decode(TrainingOptions.self, from: trainingNode, path: "training")
+    var metrics: [any Metric] = []
+    for (index, item) in (trainingNode["metrics"]?.items ?? []).enumerated() {
+      let component = try registry.metrics.lookup(item, path: "training.metrics.\(index)")
+      metrics.append(component.make())
+    }
+    self.metrics = metrics
+
+    let outputNode = try Self.fixedSection("output", of: root, options: OutputOptions.options)
+    output = try SpecDecoder().decode(OutputOptions.self, from: outputNode, path: "output")
+
+    var entries = (top.entries ?? []).filter { Self.topLevelOptions.map(\.name).contains($0.key) }
+    for (key, node) in [
+      ("dataset", datasetNode), ("model", modelNode), ("optimizer", optimizerNode),
+      ("training", trainingNode), ("output", outputNode),
+    ] {
+      entries.append(SpecNode.Entry(key: key, keyLocation: node.location, value: node))
+    }
+    spec = SpecNode(.mapping(entries), location: root.location)
+  }
+
+  /// The training plan the spec describes.
+  public var plan: TrainingPlan {
+    TrainingPlan(epochs: training.epochs, batchSize: training.batchSize, shuffle: training.shuffle)
+  }
+
+  /// A component section: a mapping whose `type` names a registered component; its other keys are
+  /// that component's options, resolved against its description.
+  static func section<Factory>(
+    _ key: String, of root: SpecNode, table: ComponentTable<Factory>
+  ) throws(SpecError) -> (Component<Factory>, SpecNode) {
+    let known = "one of: \(table.names.sorted().joined(separator: ", "))"
+    guard let node = root[key] else {
+      throw SpecError(
+        "missing section '\(key)'", at: root.location, keyPath: key,
+        expected: "a mapping with 'type:' \(known)")
+    }
+    guard case .mapping = node.content else {
+      throw SpecError(
+        "expected a mapping with 'type:'", at: node.location, keyPath: key,
+        expected: "type: \(known)")
+    }
+    guard let typeNode = node["type"] else {
+      throw SpecError(
+        "missing 'type' in section '\(key)'", at: node.location, keyPath: "\(key).type",
+        expected: known)
+    }
+    let component = try table.lookup(typeNode, path: "\(key).type")
+    let resolved = try node.resolved(against: component.options, path: key, passThrough: ["type"])
+    return (component, resolved)
+  }
+
+  /// Runs a component factory. Factories report bad options as located `SpecError`s; anything
+  /// else they throw is located at their section.
+  static func building<T>(
+    _ path: String, at node: SpecNode, _ factory: () throws -> T
+  ) throws(SpecError) -> T {
+    do {
+      return try factory()
+    } catch let error as SpecError {
+      throw error
+    } catch {
+      throw SpecError("cannot build \(path): \(error)", at: node.location, keyPath: path)
+    }
+  }
+
+  /// A section with a fixed set of options; absent means all defaults.
+  static func fixedSection(
+    _ key: String, of root: SpecNode, options: [OptionDescription]
+  ) throws(SpecError) -> SpecNode {
+    let node = root[key] ?? SpecNode(.mapping([]), location: root.location)
+    return try node.resolved(against: options, path: key)
+  }
+
+  /// Fills a size the dataset implies into the model section, or reports a stated size that
+  /// disagrees with it.
+  static func settle(
+    _ key: String, in node: SpecNode, to inferred: Int, what: String
+  ) throws(SpecError) -> SpecNode {
+    if let stated = node[key], !stated.isNull {
+      if case .scalar(let text, _) = stated.content, Int(text) == inferred { return node }
+      throw SpecError(
+        "model.\(key) is \(stated.scalar ?? "?") but the dataset has \(inferred) \(what)",
+        at: stated.location, keyPath: "model.\(key)",
+        expected: "\(inferred), or leave '\(key)' out to infer it")
+    }
+    return node.replacing(key, with: .integer(inferred))
+  }
+
+  /// A name becomes a folder: it must be one plain path component.
+  static func checkName(_ name: String, at node: SpecNode) throws(SpecError) {
+    let allowed = name.unicodeScalars.allSatisfy {
+      $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)
+    }
+    guard !name.isEmpty, allowed, name != ".", name != ".." else {
+      throw SpecError(
+        "'\(name)' cannot name a folder", at: node.location, keyPath: "name",
+        expected: "letters, digits, '-', '_' and '.'")
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// The version of the runner that wrote a run directory.
+public let runnerVersion = "0.1.0"
+
+/// `manifest.json`: what ran, from what, where, when, and how it ended.
+public struct Manifest: Sendable, Codable, Equatable {
+  public enum Status: String, Sendable, Codable {
+    case running, completed, failed, diverged
+  }
+
+  public struct Host: Sendable, Codable, Equatable {
+    public var name: String
+    public var operatingSystem: String
+    public var cpu: String
+    public var cores: Int
+
+    enum CodingKeys: String, CodingKey {
+      case name
+      case operatingSystem = "operating_system"
+      case cpu
+      case cores
+    }
+
+    /// This machine.
+    public static var current: Host {
+      let info = ProcessInfo.processInfo
+      return Host(
+        name: info.hostName, operatingSystem: info.operatingSystemVersionString,
+        cpu: cpuModel() ?? "unknown", cores: info.activeProcessorCount)
+    }
+
+    /// The `model name` line of /proc/cpuinfo, where there is one.
+    static func cpuModel() -> String? {
+      guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else {
+        return nil
+      }
+      for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+        if let colon = line.firstIndex(of: ":") {
+          return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+      }
+      return nil
+    }
+  }
+
+  public var runnerVersion: String
+  public var name: String
+  public var runID: String
+  public var seed: UInt64
+  /// SHA-256 of `spec.yaml`, the resolved spec.
+  public var specSHA256: String
+  public var status: Status
+  /// ISO 8601, UTC.
+  public var started: String
+  public var finished: String?
+  public var commandLine: [String]
+  public var workingDirectory: String
+  public var host: Host
+  /// Why a run failed or diverged.
+  public var message: String?
+
+  enum CodingKeys: String, CodingKey {
+    case runnerVersion = "runner_version"
+    case name
+    case runID = "run_id"
+    case seed
+    case specSHA256 = "spec_sha256"
+    case status
+    case started
+    case finished
+    case commandLine = "command_line"
+    case workingDirectory = "working_directory"
+    case host
+    case message
+  }
+
+  /// Pretty-printed JSON with sorted keys.
+  public func jsonData() throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return try encoder.encode(self) + Data("\n".utf8)
+  }
+
+  /// ISO 8601 in UTC with milliseconds.
+  public static func timestamp(_ date: Date) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.string(from: date)
+  }
+}

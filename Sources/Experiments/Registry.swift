@@ -1,0 +1,171 @@
+import Recur
+import Tensors
+import YAMLSpec
+
+/// The kinds of component a spec names by `type:` (or, for activations and metrics, by name).
+public enum ComponentKind: String, Sendable, CaseIterable {
+  case dataset, model, optimizer, activation, metric
+
+  /// "datasets", "models" …, as `runner list` accepts them.
+  public var plural: String { rawValue + "s" }
+}
+
+/// A registered implementation: its name, a line of help, its options, and how to build it.
+public struct Component<Factory: Sendable>: Sendable {
+  public let name: String
+  public let summary: String
+  public let options: [OptionDescription]
+  public let make: Factory
+
+  public init(name: String, summary: String, options: [OptionDescription] = [], make: Factory) {
+    self.name = name
+    self.summary = summary
+    self.options = options
+    self.make = make
+  }
+}
+
+/// What a model factory needs to size and build a network.
+public struct ModelBlueprint: Sendable {
+  public var shape: NetworkShape
+  public var activation: any Activation
+
+  public init(shape: NetworkShape, activation: any Activation) {
+    self.shape = shape
+    self.activation = activation
+  }
+}
+
+/// An optimizer with the learning rate its options name.
+public struct ConfiguredOptimizer: Sendable {
+  public var optimizer: any Optimizer
+  public var learningRate: Double
+
+  public init(optimizer: any Optimizer, learningRate: Double) {
+    self.optimizer = optimizer
+    self.learningRate = learningRate
+  }
+}
+
+// Factories report bad options as `SpecError`s (located through `ComponentOptions`); the
+// assembler locates anything else they throw at their section.
+
+/// Builds a dataset from its resolved options and the run's data generator.
+public typealias DatasetFactory =
+  @Sendable (ComponentOptions, SeededGenerator) throws -> any Dataset
+/// Builds a model blueprint from its resolved options, with I and K already settled.
+public typealias ModelFactory =
+  @Sendable (ComponentOptions, ModelContext) throws -> ModelBlueprint
+public typealias OptimizerFactory =
+  @Sendable (ComponentOptions) throws -> ConfiguredOptimizer
+public typealias ActivationFactory = @Sendable () -> any Activation
+public typealias MetricFactory = @Sendable () -> any Metric
+
+/// Sizes a model factory receives: I and K from the dataset (or the spec, when they agree) and
+/// the task the dataset poses.
+public struct ModelSizes: Sendable, Equatable {
+  public var input: Int
+  public var output: Int
+  public var task: TaskKind
+}
+
+/// What a model factory builds from besides its options.
+public struct ModelContext: Sendable {
+  public var sizes: ModelSizes
+  /// The activations a model may name.
+  public var activations: ComponentTable<ActivationFactory>
+}
+
+/// A component's resolved option mapping, with the key path it sits at for error messages.
+public struct ComponentOptions: Sendable {
+  public let node: SpecNode
+  public let path: String
+
+  /// Decodes the options into a `Decodable` configuration.
+  public func decode<T: Decodable>(_ type: T.Type) throws(SpecError) -> T {
+    try SpecDecoder().decode(type, from: node, path: path)
+  }
+
+  /// An error located at option `key` (or at the section when the key is absent).
+  public func error(at key: String, _ message: String, expected: String? = nil) -> SpecError {
+    let located = node[key]
+    return SpecError(
+      message, at: located?.location ?? node.location, keyPath: "\(path).\(key)", expected: expected
+    )
+  }
+}
+
+/// An ordered table of components of one kind, looked up by name.
+public struct ComponentTable<Factory: Sendable>: Sendable {
+  public let kind: ComponentKind
+  public private(set) var components: [Component<Factory>] = []
+
+  init(kind: ComponentKind) {
+    self.kind = kind
+  }
+
+  /// Adds `component`, replacing one registered under the same name.
+  public mutating func register(_ component: Component<Factory>) {
+    if let index = components.firstIndex(where: { $0.name == component.name }) {
+      components[index] = component
+    } else {
+      components.append(component)
+    }
+  }
+
+  public var names: [String] { components.map(\.name) }
+
+  public subscript(name: String) -> Component<Factory>? {
+    components.first { $0.name == name }
+  }
+
+  /// The component `node` names, or an error at `node` listing the known names and the closest.
+  public func lookup(_ node: SpecNode, path: String) throws(SpecError) -> Component<Factory> {
+    guard case .scalar(let name, _) = node.content else {
+      throw SpecError(
+        "expected a \(kind.rawValue) name", at: node.location, keyPath: path,
+        expected: "one of: \(names.sorted().joined(separator: ", "))")
+    }
+    if let component = self[name] { return component }
+    throw SpecError(
+      "unknown \(kind.rawValue) '\(name)'", at: node.location, keyPath: path,
+      expected: "one of: \(names.sorted().joined(separator: ", "))",
+      suggestion: closestMatch(to: name, in: names))
+  }
+}
+
+/// Every component the runner can build, by kind. `Registry.standard` holds the built-in ones; a
+/// package that adds its own registers them on a copy and runs specs against that.
+public struct Registry: Sendable {
+  public var datasets = ComponentTable<DatasetFactory>(kind: .dataset)
+  public var models = ComponentTable<ModelFactory>(kind: .model)
+  public var optimizers = ComponentTable<OptimizerFactory>(kind: .optimizer)
+  public var activations = ComponentTable<ActivationFactory>(kind: .activation)
+  public var metrics = ComponentTable<MetricFactory>(kind: .metric)
+
+  public init() {}
+
+  /// Name, summary and options of every component of `kind`, in registration order.
+  public func descriptions(of kind: ComponentKind) -> [ComponentDescription] {
+    switch kind {
+    case .dataset: datasets.components.map(ComponentDescription.init)
+    case .model: models.components.map(ComponentDescription.init)
+    case .optimizer: optimizers.components.map(ComponentDescription.init)
+    case .activation: activations.components.map(ComponentDescription.init)
+    case .metric: metrics.components.map(ComponentDescription.init)
+    }
+  }
+}
+
+/// A component as `runner list` shows it.
+public struct ComponentDescription: Sendable {
+  public var name: String
+  public var summary: String
+  public var options: [OptionDescription]
+
+  init<Factory>(_ component: Component<Factory>) {
+    name = component.name
+    summary = component.summary
+    options = component.options
+  }
+}
