@@ -1,0 +1,73 @@
+import ArgumentParser
+import Experiments
+import Recur
+import Tensors
+
+/// `runner gradcheck <spec> [overrides…]`: finite differences against BPTT in Float64.
+struct Gradcheck: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Check the spec's model's BPTT gradients against finite differences in Float64.",
+    discussion: """
+      Builds the spec's model at a small hidden size, in Float64, on the first train sequences \
+      of its dataset, and prints the largest relative error per parameter. Exits 1 when one \
+      is above the tolerance.
+      """)
+
+  @OptionGroup var arguments: SpecArguments
+
+  @Option(help: "Hidden size to check at (the spec's own if smaller).")
+  var hidden = 6
+
+  @Option(help: "Train sequences in the batch checked.")
+  var sequences = 4
+
+  @Option(help: "Entries checked per parameter, spread over it.")
+  var entries = 60
+
+  @Option(help: "Largest relative error accepted.")
+  var tolerance = 1e-6
+
+  @Option(help: "Step of the central differences.")
+  var epsilon = 1e-4
+
+  func validate() throws {
+    guard hidden >= 1, sequences >= 1, entries >= 1 else {
+      throw ValidationError("--hidden, --sequences and --entries must be at least 1")
+    }
+    guard tolerance > 0, epsilon > 0 else {
+      throw ValidationError("--tolerance and --epsilon must be positive")
+    }
+  }
+
+  func run() throws {
+    let experiment = try arguments.experiment()
+    var shape = experiment.model.shape
+    shape.hiddenSize = min(shape.hiddenSize, hidden)
+    var generator = SeededGenerator(seed: experiment.seed).derived("gradcheck")
+    let network = RecurrentNetwork<Double>(
+      shape: shape, activation: experiment.model.activation,
+      parameters: RecurrentNetwork<Double>.initialParameters(for: shape, generator: &generator))
+    let examples = Array(experiment.dataset.examples(.train).prefix(sequences))
+    let batch = SequenceBatch<Double>(
+      examples: examples, task: shape.task, inputSize: shape.inputSize)
+    let results = GradientCheck.run(
+      network: network, batch: batch, epsilon: epsilon, maxEntriesPerKey: entries)
+
+    print(
+      "\(experiment.modelType) I=\(shape.inputSize) H=\(shape.hiddenSize) K=\(shape.outputSize) "
+        + "\(experiment.model.activation.name), \(examples.count) sequences of lengths "
+        + examples.map { String($0.length) }.joined(separator: ","))
+    let width = results.map(\.key.count).max() ?? 0
+    var worst = 0.0
+    for result in results {
+      worst = max(worst, result.maxRelativeError)
+      let verdict = result.maxRelativeError <= tolerance ? "ok" : "FAIL"
+      print(
+        "  " + Format.left(result.key, width + 2)
+          + Format.right("\(result.entriesChecked) entries", 12) + "  max relative error "
+          + Format.left(String(format: "%.3e", result.maxRelativeError), 11) + verdict)
+    }
+    print("worst \(String(format: "%.3e", worst)), tolerance \(tolerance)")
+    if worst > tolerance { throw Exit.failure }
+  }
+}

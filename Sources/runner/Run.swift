@@ -1,0 +1,69 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import Recur
+
+/// `runner run <spec> [overrides…]`: train once, leave a run directory.
+struct Run: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Train the spec's model and write a run directory (the default command).")
+
+  @OptionGroup var arguments: SpecArguments
+
+  @Flag(name: .long, help: "Print only the summary, no epoch lines.")
+  var quiet = false
+
+  func run() throws {
+    let experiment = try arguments.experiment()
+    let observer = TerminalObserver(quiet: quiet)
+    let outcome = try ExperimentRun.run(
+      experiment, commandLine: CommandLine.arguments, observer: observer)
+    Console.line(Summary(experiment: experiment, outcome: outcome).text)
+    if outcome.status != .completed { throw Exit.failure }
+  }
+}
+
+/// Prints a line per epoch to standard output and, when standard error is a terminal, a live
+/// progress bar there.
+final class TerminalObserver: RunObserver {
+  let quiet: Bool
+  let live = isatty(STDERR_FILENO) == 1
+  private var epoch = 1
+
+  init(quiet: Bool) {
+    self.quiet = quiet
+  }
+
+  func runStarted(_ experiment: Experiment, directory: RunDirectory) {
+    guard !quiet else { return }
+    let shape = experiment.model.shape
+    Console.line(
+      "\(experiment.name): \(experiment.modelType) I=\(shape.inputSize) H=\(shape.hiddenSize) "
+        + "K=\(shape.outputSize) on \(experiment.datasetType), "
+        + "\(experiment.plan.epochs) epochs → \(directory.url.relativePath)")
+  }
+
+  func batchFinished(epoch: Int, batch: Int, of batches: Int) {
+    guard live, !quiet else { return }
+    let width = 30
+    let filled = width * batch / max(batches, 1)
+    let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+    Console.error("\r  epoch \(epoch) [\(bar)] \(batch)/\(batches)")
+  }
+
+  func epochFinished(_ records: [EpochRecord], of epochs: Int) {
+    guard !quiet, let first = records.first else { return }
+    if live { Console.error("\r\u{1B}[2K") }
+    var line = "epoch \(Format.right(String(first.epoch), String(epochs).count))/\(epochs)"
+    for record in records {
+      line += "  \(record.split.rawValue) loss \(Format.fixed(record.loss, 4))"
+      for metric in record.metrics {
+        line += " \(metric.name) \(metric.value.map { Format.percent($0) } ?? "–")"
+      }
+    }
+    if let train = records.first(where: { $0.split == .train }) {
+      line += "  \(Format.rate(train.tokensPerSecond)) tok/s \(Format.fixed(train.seconds, 1))s"
+    }
+    Console.line(line)
+  }
+}

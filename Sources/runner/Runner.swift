@@ -1,0 +1,70 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import YAMLSpec
+
+/// The `runner` command line: `run` (the default), `validate`, `list`, `gradcheck`.
+struct Runner: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "runner",
+    abstract: "Train recurrent networks from YAML experiment specs.",
+    discussion: """
+      Exit codes: 0 success, 1 a run that failed or diverged (or a gradient check above \
+      tolerance), 2 a bad command line or spec.
+      """,
+    version: runnerVersion,
+    subcommands: [Run.self, Validate.self, List.self, Gradcheck.self],
+    defaultSubcommand: Run.self
+  )
+}
+
+/// A spec path and the `key.path=value` overrides applied to it.
+struct SpecArguments: ParsableArguments {
+  @Argument(help: "The experiment spec (YAML).")
+  var spec: String
+
+  @Argument(
+    help: ArgumentHelp(
+      "Overrides applied before validation, e.g. model.hidden=64 training.epochs=3.",
+      valueName: "key.path=value"))
+  var overrides: [String] = []
+
+  func experiment() throws(SpecError) -> Experiment {
+    try Experiment(loading: spec, overrides: overrides)
+  }
+}
+
+/// Exit codes beyond success.
+enum Exit {
+  /// A run that failed or diverged, a gradient check above tolerance.
+  static let failure = ExitCode(1)
+  /// A bad command line or spec.
+  static let usage = ExitCode(2)
+}
+
+@main
+enum Main {
+  static func main() {
+    do {
+      var command = try Runner.parseAsRoot()
+      try command.run()
+    } catch let error as SpecError {
+      Console.error(error.description + "\n")
+      Foundation.exit(Exit.usage.rawValue)
+    } catch let error as ExitCode {
+      Foundation.exit(error.rawValue)
+    } catch let error as RunFileError {
+      Console.error("error: \(error)\n")
+      Foundation.exit(Exit.failure.rawValue)
+    } catch {
+      let code = Runner.exitCode(for: error)
+      let message = Runner.fullMessage(for: error)
+      if code == .success {
+        print(message)
+        Foundation.exit(0)
+      }
+      Console.error(message + "\n")
+      Foundation.exit(Exit.usage.rawValue)
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import Experiments
+import Foundation
+import Recur
+
+/// The one-screen account of a finished run.
+struct Summary {
+  let experiment: Experiment
+  let outcome: RunOutcome
+
+  var text: String {
+    let shape = experiment.model.shape
+    let parameters = RecurrentNetwork<Float>.parameterShapes(for: shape)
+      .reduce(0) { $0 + $1.rows * $1.columns }
+    var lines = [
+      "",
+      "\(experiment.name): \(outcome.status.rawValue) in \(Format.fixed(outcome.seconds, 1)) s",
+      "  run        \(outcome.directory.url.relativePath)",
+      "  model      \(experiment.modelType) I=\(shape.inputSize) H=\(shape.hiddenSize) "
+        + "K=\(shape.outputSize) \(experiment.model.activation.name)"
+        + (shape.bias ? " with bias" : " without bias") + ", \(parameters) parameters",
+      "  dataset    \(experiment.datasetType): "
+        + experiment.dataset.availableSplits.map {
+          "\($0.rawValue) \(experiment.dataset.examples($0).count)"
+        }.joined(separator: ", ") + " sequences",
+      "  optimizer  \(experiment.optimizerType), learning rate "
+        + "\(experiment.optimizer.learningRate), batch \(experiment.plan.batchSize)",
+    ]
+    if let message = outcome.manifest.message {
+      lines.append("  error      \(message)")
+    }
+    lines += table()
+    for name in Set(experiment.dataset.info.facts.map(\.name)).sorted() {
+      let facts = experiment.dataset.info.facts.filter { $0.name == name }
+      lines.append(
+        "  \(name): "
+          + facts.map { "\($0.split?.rawValue ?? "all") \(Format.percent($0.value))" }
+          .joined(separator: ", "))
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  /// Final loss and metrics per split, and the best value of each metric with its epoch.
+  private func table() -> [String] {
+    guard let lastEpoch = outcome.records.map(\.epoch).max() else { return [] }
+    let names = experiment.metrics.map(\.name)
+    var lines = [
+      "",
+      "  " + Format.left("after epoch \(lastEpoch)", 18) + Format.right("loss", 9)
+        + names.map { Format.right($0, 12) }.joined()
+        + names.map { Format.right("best " + $0, 18) }.joined(),
+    ]
+    for split in Split.allCases {
+      let rows = outcome.records.filter { $0.split == split }
+      guard let last = rows.last, last.epoch == lastEpoch else { continue }
+      var line =
+        "  " + Format.left(split.rawValue, 18) + Format.right(Format.fixed(last.loss, 4), 9)
+      for name in names {
+        line += Format.right(last.value(of: name).map { Format.percent($0) } ?? "–", 12)
+      }
+      for (name, goal) in experiment.metrics.map({ ($0.name, $0.goal) }) {
+        let best = rows.compactMap { row in row.value(of: name).map { ($0, row.epoch) } }
+          .max { goal == .max ? $0.0 < $1.0 : $0.0 > $1.0 }
+        line += Format.right(
+          best.map { "\(Format.percent($0.0)) (ep \($0.1))" } ?? "–", 18)
+      }
+      lines.append(line)
+    }
+    return lines
+  }
+}
