@@ -53,9 +53,13 @@ public protocol Dataset: Sendable {
   var info: DatasetInfo { get }
   /// The examples of a split; empty when the dataset has no such split.
   func examples(_ split: Split) -> [SequenceExample]
+  /// Paths of the files the examples were read from, for provenance; empty for generated data.
+  var dataFiles: [String] { get }
 }
 
 extension Dataset {
+  public var dataFiles: [String] { [] }
+
   /// The splits that hold at least one example, in train, dev, test order.
   public var availableSplits: [Split] {
     Split.allCases.filter { !examples($0).isEmpty }
