@@ -9,7 +9,9 @@ extension Registry {
     registry.datasets.register(syntheticTagging)
     registry.models.register(recurrentModel(name: "rnn", directions: [.forward]))
     registry.models.register(recurrentModel(name: "brnn", directions: [.forward, .backward]))
-    registry.optimizers.register(sgd)
+    for optimizer in [sgd, adam(decoupled: false), adam(decoupled: true), rmsprop, adagrad, rprop] {
+      registry.optimizers.register(optimizer)
+    }
     registry.activations.register(
       Component(name: "tanh", summary: "hyperbolic tangent; f' = 1 − f²", make: { Tanh() }))
     registry.activations.register(
@@ -88,29 +90,182 @@ extension Registry {
       })
   }
 
+  static func learningRate(_ value: Double, _ help: String = "step size η") -> OptionDescription {
+    .number("learning_rate", default: value, minimum: 0, minimumInclusive: false, help: help)
+  }
+
+  static let weightDecay = OptionDescription.number(
+    "weight_decay", default: 0, minimum: 0, help: "L2 penalty λ: g ← g + λθ")
+
+  /// A rate in [0, 1), such as a momentum or a decay of moment estimates.
+  static func rate(_ name: String, _ value: Double, _ help: String) -> OptionDescription {
+    .number(name, default: value, minimum: 0, maximum: 1, maximumInclusive: false, help: help)
+  }
+
+  static func positive(_ name: String, _ value: Double, _ help: String) -> OptionDescription {
+    .number(name, default: value, minimum: 0, minimumInclusive: false, help: help)
+  }
+
   static let sgd = Component<OptimizerFactory>(
     name: "sgd",
-    summary: "stochastic gradient descent with momentum: v ← μv + g, θ ← θ − ηv",
+    summary: "stochastic gradient descent: v ← μv + g, θ ← θ − ηv (Nesterov optional)",
     options: [
-      .number(
-        "learning_rate", default: 0.1, minimum: 0, minimumInclusive: false, help: "step size η"),
-      .number(
-        "momentum", default: 0, minimum: 0, maximum: 1, maximumInclusive: false,
-        help: "momentum μ (0 = plain SGD)"),
+      learningRate(0.1), rate("momentum", 0, "momentum μ (0 = plain SGD)"),
+      .boolean("nesterov", default: false, help: "Nesterov momentum: θ ← θ − η(g + μv)"),
+      weightDecay,
     ],
     make: { options in
       struct Options: Decodable {
         var learningRate: Double
         var momentum: Double
+        var nesterov: Bool
+        var weightDecay: Double
         enum CodingKeys: String, CodingKey {
           case learningRate = "learning_rate"
-          case momentum
+          case momentum, nesterov
+          case weightDecay = "weight_decay"
         }
       }
-      let decoded = try options.decode(Options.self)
+      let o = try options.decode(Options.self)
+      if o.nesterov && o.momentum == 0 {
+        throw options.error(
+          at: "nesterov", "Nesterov momentum needs a momentum above 0",
+          expected: "momentum > 0, or nesterov: false")
+      }
       return ConfiguredOptimizer(
-        optimizer: SGD(momentum: Float(decoded.momentum)),
-        learningRate: decoded.learningRate)
+        optimizer: SGD(
+          momentum: Float(o.momentum), nesterov: o.nesterov, weightDecay: Float(o.weightDecay)),
+        learningRate: o.learningRate)
+    })
+
+  static func adam(decoupled: Bool) -> Component<OptimizerFactory> {
+    Component(
+      name: decoupled ? "adamw" : "adam",
+      summary: decoupled
+        ? "Adam with decoupled weight decay (Loshchilov and Hutter): θ ← θ − ηλθ, then Adam"
+        : "Adam (Kingma and Ba) with bias correction: θ ← θ − η·m̂/(√v̂ + ε)",
+      options: [
+        learningRate(0.001), rate("beta1", 0.9, "decay β₁ of the first moment"),
+        rate("beta2", 0.999, "decay β₂ of the second moment"),
+        positive("epsilon", 1e-8, "ε added to √v̂"),
+        .number(
+          "weight_decay", default: decoupled ? 0.01 : 0, minimum: 0,
+          help: decoupled ? "decoupled decay λ: θ ← θ − ηλθ" : "L2 penalty λ: g ← g + λθ"),
+      ],
+      make: { options in
+        struct Options: Decodable {
+          var learningRate: Double
+          var beta1: Double
+          var beta2: Double
+          var epsilon: Double
+          var weightDecay: Double
+          enum CodingKeys: String, CodingKey {
+            case learningRate = "learning_rate"
+            case beta1, beta2, epsilon
+            case weightDecay = "weight_decay"
+          }
+        }
+        let o = try options.decode(Options.self)
+        return ConfiguredOptimizer(
+          optimizer: Adam(
+            beta1: Float(o.beta1), beta2: Float(o.beta2), epsilon: Float(o.epsilon),
+            weightDecay: Float(o.weightDecay), decoupledWeightDecay: decoupled),
+          learningRate: o.learningRate)
+      })
+  }
+
+  static let rmsprop = Component<OptimizerFactory>(
+    name: "rmsprop",
+    summary: "RMSprop: v ← αv + (1−α)g², θ ← θ − η·g/(√v + ε)",
+    options: [
+      learningRate(0.01), rate("alpha", 0.99, "decay α of the squared-gradient average"),
+      positive("epsilon", 1e-8, "ε added to √v"), weightDecay,
+    ],
+    make: { options in
+      struct Options: Decodable {
+        var learningRate: Double
+        var alpha: Double
+        var epsilon: Double
+        var weightDecay: Double
+        enum CodingKeys: String, CodingKey {
+          case learningRate = "learning_rate"
+          case alpha, epsilon
+          case weightDecay = "weight_decay"
+        }
+      }
+      let o = try options.decode(Options.self)
+      return ConfiguredOptimizer(
+        optimizer: RMSprop(
+          alpha: Float(o.alpha), epsilon: Float(o.epsilon), weightDecay: Float(o.weightDecay)),
+        learningRate: o.learningRate)
+    })
+
+  static let adagrad = Component<OptimizerFactory>(
+    name: "adagrad",
+    summary: "Adagrad (Duchi et al.): s ← s + g², θ ← θ − η·g/(√s + ε)",
+    options: [learningRate(0.01), positive("epsilon", 1e-10, "ε added to √s"), weightDecay],
+    make: { options in
+      struct Options: Decodable {
+        var learningRate: Double
+        var epsilon: Double
+        var weightDecay: Double
+        enum CodingKeys: String, CodingKey {
+          case learningRate = "learning_rate"
+          case epsilon
+          case weightDecay = "weight_decay"
+        }
+      }
+      let o = try options.decode(Options.self)
+      return ConfiguredOptimizer(
+        optimizer: Adagrad(epsilon: Float(o.epsilon), weightDecay: Float(o.weightDecay)),
+        learningRate: o.learningRate)
+    })
+
+  static let rprop = Component<OptimizerFactory>(
+    name: "rprop",
+    summary: "Rprop (iRprop−): per-weight steps grown ×η₊ while the gradient keeps its sign, "
+      + "shrunk ×η₋ when it flips",
+    options: [
+      learningRate(0.01, "initial step size Δ₀ of every weight"),
+      .number(
+        "increase", default: 1.2, minimum: 1, minimumInclusive: false,
+        help: "η₊: step growth while the sign holds"),
+      .number(
+        "decrease", default: 0.5, minimum: 0, minimumInclusive: false, maximum: 1,
+        maximumInclusive: false, help: "η₋: step shrink when the sign flips"),
+      positive("minimum_step", 1e-6, "smallest step Δmin"),
+      positive("maximum_step", 50, "largest step Δmax"),
+      weightDecay,
+    ],
+    make: { options in
+      struct Options: Decodable {
+        var learningRate: Double
+        var increase: Double
+        var decrease: Double
+        var minimumStep: Double
+        var maximumStep: Double
+        var weightDecay: Double
+        enum CodingKeys: String, CodingKey {
+          case learningRate = "learning_rate"
+          case increase, decrease
+          case minimumStep = "minimum_step"
+          case maximumStep = "maximum_step"
+          case weightDecay = "weight_decay"
+        }
+      }
+      let o = try options.decode(Options.self)
+      if o.minimumStep > o.maximumStep {
+        throw options.error(
+          at: "minimum_step",
+          "minimum_step (\(o.minimumStep)) is above maximum_step "
+            + "(\(o.maximumStep))")
+      }
+      return ConfiguredOptimizer(
+        optimizer: Rprop(
+          increase: Float(o.increase), decrease: Float(o.decrease),
+          minimumStep: Float(o.minimumStep), maximumStep: Float(o.maximumStep),
+          weightDecay: Float(o.weightDecay)),
+        learningRate: o.learningRate)
     })
 }
 

@@ -160,4 +160,25 @@ import YAMLSpec
     #expect(slash.keyPath == "name")
     #expect(slash.message.contains("a/b"))
   }
+
+  @Test func everyOptimizerAssemblesWithItsDefaults() throws {
+    let defaults = [
+      "sgd": 0.1, "adam": 0.001, "adamw": 0.001, "rmsprop": 0.01, "adagrad": 0.01, "rprop": 0.01,
+    ]
+    for (name, learningRate) in defaults {
+      let text = Self.spec.replacingOccurrences(
+        of: "type: sgd\n  learning_rate: 0.05", with: "type: \(name)")
+      let experiment = try Self.assemble(text)
+      #expect(experiment.optimizerType == name)
+      #expect(experiment.optimizer.learningRate == learningRate)
+    }
+  }
+
+  @Test func optimizerOptionsThatContradictEachOther() throws {
+    let nesterov = try #require(Self.error(Self.spec, overrides: ["optimizer.nesterov=true"]))
+    #expect(nesterov.keyPath == "optimizer.nesterov")
+    #expect(nesterov.message.contains("momentum"))
+    let beta = try #require(Self.error(Self.spec, overrides: ["optimizer={type: adam, beta1: 1}"]))
+    #expect(beta.keyPath == "optimizer.beta1")
+  }
 }

@@ -7,7 +7,7 @@ import YAMLSpec
     let registry = Registry.standard
     #expect(registry.models.names == ["rnn", "brnn"])
     #expect(registry.datasets.names == ["synthetic-tagging"])
-    #expect(registry.optimizers.names == ["sgd"])
+    #expect(registry.optimizers.names == ["sgd", "adam", "adamw", "rmsprop", "adagrad", "rprop"])
     #expect(registry.activations.names == ["tanh", "sigmoid", "relu"])
     #expect(registry.metrics.names == ["accuracy"])
     for kind in ComponentKind.allCases {
