@@ -13,12 +13,21 @@ public struct TrainingOptions: Sendable, Decodable {
   public var batchSize: Int
   public var shuffle: Bool
   public var metrics: [String]
+  public var clipNorm: Double?
+  public var clipValue: Double?
 
   enum CodingKeys: String, CodingKey {
     case epochs
     case batchSize = "batch_size"
     case shuffle
     case metrics
+    case clipNorm = "clip_norm"
+    case clipValue = "clip_value"
+  }
+
+  /// The clipping the options ask for.
+  public var clipping: GradientClipping {
+    GradientClipping(norm: clipNorm, value: clipValue)
   }
 
   static let options: [OptionDescription] = [
@@ -29,6 +38,18 @@ public struct TrainingOptions: Sendable, Decodable {
       name: "metrics", kind: .list(of: .string, allowed: nil),
       defaultValue: .list([.string("accuracy")]),
       help: "metrics measured on every split after every epoch (runner list metrics)"),
+    OptionDescription(
+      name: "clip_norm",
+      kind: .number(
+        minimum: 0, minimumInclusive: false, maximum: nil,
+        maximumInclusive: true), defaultValue: .null,
+      help: "scale gradients down to this global L2 norm (null: no clipping)"),
+    OptionDescription(
+      name: "clip_value",
+      kind: .number(
+        minimum: 0, minimumInclusive: false, maximum: nil,
+        maximumInclusive: true), defaultValue: .null,
+      help: "clamp every gradient entry to ±this, before clip_norm (null: no clipping)"),
   ]
 }
 
@@ -59,6 +80,8 @@ public struct Experiment: Sendable {
   public let model: ModelBlueprint
   public let optimizerType: String
   public let optimizer: ConfiguredOptimizer
+  public let scheduleType: String
+  public let schedule: any Schedule
   public let training: TrainingOptions
   public let metrics: [any Metric]
   public let output: OutputOptions
@@ -68,7 +91,7 @@ public struct Experiment: Sendable {
     .string("name", default: nil, help: "experiment name; runs land in <output.dir>/<name>/"),
     .integer("seed", default: 0, range: 0..., help: "seed of every random draw in the run"),
   ]
-  static let componentSections = ["dataset", "model", "optimizer"]
+  static let componentSections = ["dataset", "model", "optimizer", "schedule"]
   static let fixedSections = ["training", "output"]
 
   /// Loads the spec at `path`, applies `overrides` (`key.path=value`) and assembles it.
@@ -137,13 +160,24 @@ public struct Experiment: Sendable {
     }
     self.metrics = metrics
 
+    let (scheduleComponent, scheduleNode) = try Self.section(
+      "schedule", of: root, table: registry.schedules, defaultType: "constant")
+    scheduleType = scheduleComponent.name
+    let scheduleContext = ScheduleContext(
+      epochs: training.epochs, splits: dataset.availableSplits,
+      metrics: [("loss", .min)] + metrics.map { ($0.name, $0.goal) })
+    schedule = try Self.building("schedule", at: scheduleNode) {
+      try scheduleComponent.make(
+        ComponentOptions(node: scheduleNode, path: "schedule"), scheduleContext)
+    }
+
     let outputNode = try Self.fixedSection("output", of: root, options: OutputOptions.options)
     output = try SpecDecoder().decode(OutputOptions.self, from: outputNode, path: "output")
 
     var entries = (top.entries ?? []).filter { Self.topLevelOptions.map(\.name).contains($0.key) }
     for (key, node) in [
       ("dataset", datasetNode), ("model", modelNode), ("optimizer", optimizerNode),
-      ("training", trainingNode), ("output", outputNode),
+      ("schedule", scheduleNode), ("training", trainingNode), ("output", outputNode),
     ] {
       entries.append(SpecNode.Entry(key: key, keyLocation: node.location, value: node))
     }
@@ -156,12 +190,22 @@ public struct Experiment: Sendable {
   }
 
   /// A component section: a mapping whose `type` names a registered component; its other keys are
-  /// that component's options, resolved against its description.
+  /// that component's options, resolved against its description. A section with a
+  /// `defaultType` may be left out and then stands for that component with its defaults.
   static func section<Factory>(
-    _ key: String, of root: SpecNode, table: ComponentTable<Factory>
+    _ key: String, of root: SpecNode, table: ComponentTable<Factory>, defaultType: String? = nil
   ) throws(SpecError) -> (Component<Factory>, SpecNode) {
     let known = "one of: \(table.names.sorted().joined(separator: ", "))"
-    guard let node = root[key] else {
+    let absent = defaultType.map {
+      SpecNode(
+        .mapping([
+          SpecNode.Entry(
+            key: "type", keyLocation: root.location,
+            value: SpecNode(.string($0), location: root.location))
+        ]),
+        location: root.location)
+    }
+    guard let node = root[key] ?? absent else {
       throw SpecError(
         "missing section '\(key)'", at: root.location, keyPath: key,
         expected: "a mapping with 'type:' \(known)")

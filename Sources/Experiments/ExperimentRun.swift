@@ -55,7 +55,8 @@ public enum ExperimentRun {
     var trainer = Trainer(
       network: network, optimizer: experiment.optimizer.optimizer, dataset: experiment.dataset,
       plan: experiment.plan, learningRate: experiment.optimizer.learningRate,
-      metrics: experiment.metrics, shuffler: generator.derived("shuffle"))
+      metrics: experiment.metrics, shuffler: generator.derived("shuffle"),
+      schedule: experiment.schedule, clipping: experiment.training.clipping)
     do {
       try trainer.train(
         onBatch: { observer.batchFinished(epoch: $0, batch: $1, of: $2) },

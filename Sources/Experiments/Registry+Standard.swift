@@ -12,6 +12,9 @@ extension Registry {
     for optimizer in [sgd, adam(decoupled: false), adam(decoupled: true), rmsprop, adagrad, rprop] {
       registry.optimizers.register(optimizer)
     }
+    for schedule in [constant, step, exponential, cosine, plateau] {
+      registry.schedules.register(schedule)
+    }
     registry.activations.register(
       Component(name: "tanh", summary: "hyperbolic tangent; f' = 1 − f²", make: { Tanh() }))
     registry.activations.register(
@@ -274,5 +277,123 @@ extension OptionDescription {
   /// a positive integer that agrees with the dataset.
   static func inferredSize(_ name: String, help: String) -> OptionDescription {
     OptionDescription(name: name, kind: .integer(1...Int.max), defaultValue: .null, help: help)
+  }
+}
+
+// MARK: - Schedules
+
+extension Registry {
+  static let constant = Component<ScheduleFactory>(
+    name: "constant", summary: "the optimizer's learning rate throughout",
+    make: { _, _ in ConstantSchedule() })
+
+  static let step = Component<ScheduleFactory>(
+    name: "step", summary: "η = η₀·γ^⌊(epoch − 1)/step_size⌋",
+    options: [
+      .integer("step_size", default: 10, range: 1..., help: "epochs between reductions"),
+      positive("gamma", 0.1, "factor γ applied every step_size epochs"),
+    ],
+    make: { options, _ in
+      struct Options: Decodable {
+        var stepSize: Int
+        var gamma: Double
+        enum CodingKeys: String, CodingKey {
+          case stepSize = "step_size"
+          case gamma
+        }
+      }
+      let o = try options.decode(Options.self)
+      return StepSchedule(stepSize: o.stepSize, gamma: o.gamma)
+    })
+
+  static let exponential = Component<ScheduleFactory>(
+    name: "exponential", summary: "η = η₀·γ^(epoch − 1)",
+    options: [positive("gamma", 0.95, "factor γ applied every epoch")],
+    make: { options, _ in
+      struct Options: Decodable { var gamma: Double }
+      return ExponentialSchedule(gamma: try options.decode(Options.self).gamma)
+    })
+
+  static let cosine = Component<ScheduleFactory>(
+    name: "cosine",
+    summary: "linear warm-up η₀·epoch/(warmup+1), then cosine annealing from η₀ towards "
+      + "min_learning_rate over the remaining epochs",
+    options: [
+      .integer("warmup_epochs", default: 0, range: 0..., help: "epochs of linear warm-up"),
+      .number("min_learning_rate", default: 0, minimum: 0, help: "the floor annealed towards"),
+    ],
+    make: { options, context in
+      struct Options: Decodable {
+        var warmupEpochs: Int
+        var minLearningRate: Double
+        enum CodingKeys: String, CodingKey {
+          case warmupEpochs = "warmup_epochs"
+          case minLearningRate = "min_learning_rate"
+        }
+      }
+      let o = try options.decode(Options.self)
+      if o.warmupEpochs >= context.epochs {
+        throw options.error(
+          at: "warmup_epochs",
+          "warmup_epochs (\(o.warmupEpochs)) leaves no epoch of the \(context.epochs) to anneal",
+          expected: "fewer than training.epochs")
+      }
+      return CosineSchedule(
+        epochs: context.epochs, warmupEpochs: o.warmupEpochs, floor: o.minLearningRate)
+    })
+
+  static let plateau = Component<ScheduleFactory>(
+    name: "plateau",
+    summary: "multiply η by factor when a monitored metric stops improving for patience epochs",
+    options: [
+      .string("metric", default: "dev.loss", help: "split.metric to monitor, e.g. dev.accuracy"),
+      .number(
+        "factor", default: 0.1, minimum: 0, minimumInclusive: false, maximum: 1,
+        maximumInclusive: false, help: "factor applied to η on a plateau"),
+      .integer(
+        "patience", default: 3, range: 0..., help: "epochs without improvement tolerated"),
+      .number(
+        "threshold", default: 1e-4, minimum: 0,
+        help: "relative change that counts as an improvement"),
+      .number("min_learning_rate", default: 0, minimum: 0, help: "η is never reduced below it"),
+    ],
+    make: { options, context in
+      struct Options: Decodable {
+        var metric: String
+        var factor: Double
+        var patience: Int
+        var threshold: Double
+        var minLearningRate: Double
+        enum CodingKeys: String, CodingKey {
+          case metric, factor, patience, threshold
+          case minLearningRate = "min_learning_rate"
+        }
+      }
+      let o = try options.decode(Options.self)
+      let (split, metric, goal) = try monitoredMetric(o.metric, options: options, context: context)
+      return PlateauSchedule(
+        split: split, metric: metric, goal: goal, factor: o.factor, patience: o.patience,
+        threshold: o.threshold, floor: o.minLearningRate)
+    })
+
+  /// Reads `split.metric` (e.g. `dev.accuracy`) against the dataset's splits and the measured
+  /// metrics.
+  static func monitoredMetric(
+    _ text: String, options: ComponentOptions, context: ScheduleContext
+  ) throws -> (Split, String, MetricGoal) {
+    let names = context.splits.flatMap { split in
+      context.metrics.map { "\(split.rawValue).\($0.name)" }
+    }
+    let parts = text.split(separator: ".", maxSplits: 1).map(String.init)
+    guard parts.count == 2, let split = Split(rawValue: parts[0]), context.splits.contains(split),
+      let goal = context.metrics.first(where: { $0.name == parts[1] })?.goal
+    else {
+      var error = options.error(
+        at: "metric", "no metric '\(text)' is measured in this run",
+        expected: "one of: \(names.joined(separator: ", "))")
+      error.suggestion = closestMatch(to: text, in: names)
+      throw error
+    }
+    return (split, parts[1], goal)
   }
 }

@@ -4,7 +4,7 @@ import YAMLSpec
 
 /// The kinds of component a spec names by `type:` (or, for activations and metrics, by name).
 public enum ComponentKind: String, Sendable, CaseIterable {
-  case dataset, model, optimizer, activation, metric
+  case dataset, model, optimizer, schedule, activation, metric
 
   /// "datasets", "models" …, as `runner list` accepts them.
   public var plural: String { rawValue + "s" }
@@ -58,6 +58,9 @@ public typealias ModelFactory =
   @Sendable (ComponentOptions, ModelContext) throws -> ModelBlueprint
 public typealias OptimizerFactory =
   @Sendable (ComponentOptions) throws -> ConfiguredOptimizer
+/// Builds a learning-rate schedule from its resolved options and the training plan.
+public typealias ScheduleFactory =
+  @Sendable (ComponentOptions, ScheduleContext) throws -> any Schedule
 public typealias ActivationFactory = @Sendable () -> any Activation
 public typealias MetricFactory = @Sendable () -> any Metric
 
@@ -74,6 +77,15 @@ public struct ModelContext: Sendable {
   public var sizes: ModelSizes
   /// The activations a model may name.
   public var activations: ComponentTable<ActivationFactory>
+}
+
+/// What a schedule factory builds from besides its options.
+public struct ScheduleContext: Sendable {
+  public var epochs: Int
+  /// The splits the dataset has.
+  public var splits: [Split]
+  /// `loss` and the metrics the spec measures, with their goals.
+  public var metrics: [(name: String, goal: MetricGoal)]
 }
 
 /// A component's resolved option mapping, with the key path it sits at for error messages.
@@ -140,6 +152,7 @@ public struct Registry: Sendable {
   public var datasets = ComponentTable<DatasetFactory>(kind: .dataset)
   public var models = ComponentTable<ModelFactory>(kind: .model)
   public var optimizers = ComponentTable<OptimizerFactory>(kind: .optimizer)
+  public var schedules = ComponentTable<ScheduleFactory>(kind: .schedule)
   public var activations = ComponentTable<ActivationFactory>(kind: .activation)
   public var metrics = ComponentTable<MetricFactory>(kind: .metric)
 
@@ -151,6 +164,7 @@ public struct Registry: Sendable {
     case .dataset: datasets.components.map(ComponentDescription.init)
     case .model: models.components.map(ComponentDescription.init)
     case .optimizer: optimizers.components.map(ComponentDescription.init)
+    case .schedule: schedules.components.map(ComponentDescription.init)
     case .activation: activations.components.map(ComponentDescription.init)
     case .metric: metrics.components.map(ComponentDescription.init)
     }

@@ -80,6 +80,9 @@ public struct Trainer {
   public let learningRate: Double
   /// Prototypes of the metrics to measure, copied fresh for each split and epoch.
   public let metrics: [any Metric]
+  /// The learning rate per epoch, from `learningRate`.
+  public var schedule: any Schedule
+  public let clipping: GradientClipping
   /// Draws the order of training examples each epoch.
   public var shuffler: SeededGenerator
 
@@ -89,7 +92,8 @@ public struct Trainer {
   public init(
     network: RecurrentNetwork<Float>, optimizer: any Optimizer, dataset: any Dataset,
     plan: TrainingPlan,
-    learningRate: Double, metrics: [any Metric], shuffler: SeededGenerator
+    learningRate: Double, metrics: [any Metric], shuffler: SeededGenerator,
+    schedule: any Schedule = ConstantSchedule(), clipping: GradientClipping = GradientClipping()
   ) {
     self.network = network
     self.optimizer = optimizer
@@ -98,6 +102,8 @@ public struct Trainer {
     self.learningRate = learningRate
     self.metrics = metrics
     self.shuffler = shuffler
+    self.schedule = schedule
+    self.clipping = clipping
   }
 
   /// Runs every epoch of the plan. `onBatch(epoch, batch, batches)` follows progress;
@@ -115,6 +121,7 @@ public struct Trainer {
 
     for epoch in 1...plan.epochs {
       if plan.shuffle { shuffler.shuffle(&order) }
+      let rate = schedule.learningRate(epoch: epoch, base: learningRate)
       let start = Date()
       var tokens = 0
       for batchIndex in 0..<batches {
@@ -127,8 +134,8 @@ public struct Trainer {
         guard loss.mean.isFinite else {
           throw TrainingDiverged(epoch: epoch, batch: batchIndex + 1, loss: loss.mean)
         }
-        optimizer.step(
-          &network.parameters, gradients: gradients, learningRate: Float(learningRate))
+        clipping.apply(to: &gradients)
+        optimizer.step(&network.parameters, gradients: gradients, learningRate: Float(rate))
         tokens += batch.lengths.reduce(0, +)
         onBatch(epoch, batchIndex + 1, batches)
       }
@@ -136,19 +143,21 @@ public struct Trainer {
 
       var records: [EpochRecord] = []
       for split in dataset.availableSplits {
-        var record = try evaluate(split, epoch: epoch)
+        var record = try evaluate(split, epoch: epoch, learningRate: rate)
         if split == .train {
           record.seconds = trainingSeconds
           record.tokensPerSecond = Double(tokens) / max(trainingSeconds, 1e-9)
         }
         records.append(record)
       }
+      schedule.epochEnded(records)
       try onEpoch(records)
     }
   }
 
-  /// Loss and metrics of one split with the current weights.
-  public func evaluate(_ split: Split, epoch: Int) throws -> EpochRecord {
+  /// Loss and metrics of one split with the current weights; `learningRate` is recorded as the
+  /// rate in force.
+  public func evaluate(_ split: Split, epoch: Int, learningRate: Double) throws -> EpochRecord {
     let examples = dataset.examples(split)
     let info = dataset.info
     let start = Date()

@@ -60,8 +60,10 @@ import YAMLSpec
     #expect(resolved["training"]?["epochs"]?.scalar == "10")
     #expect(
       resolved.entries?.map(\.key) == [
-        "name", "seed", "dataset", "model", "optimizer", "training", "output",
+        "name", "seed", "dataset", "model", "optimizer", "schedule", "training", "output",
       ])
+    #expect(resolved["schedule"]?["type"]?.scalar == "constant")
+    #expect(resolved["training"]?["clip_norm"]?.isNull == true)
   }
 
   /// The resolved spec is a fixed point: assembling its text gives the same resolved spec.
@@ -180,5 +182,28 @@ import YAMLSpec
     #expect(nesterov.message.contains("momentum"))
     let beta = try #require(Self.error(Self.spec, overrides: ["optimizer={type: adam, beta1: 1}"]))
     #expect(beta.keyPath == "optimizer.beta1")
+  }
+
+  @Test func schedulesAreCheckedAgainstThePlan() throws {
+    let plateau = try Self.assemble(
+      Self.spec, overrides: ["schedule={type: plateau, metric: dev.accuracy, patience: 2}"])
+    #expect(plateau.scheduleType == "plateau")
+    #expect(plateau.spec["schedule"]?["factor"]?.scalar == "0.1")
+
+    let typo = try #require(
+      Self.error(Self.spec, overrides: ["schedule={type: plateau, metric: dev.acuracy}"]))
+    #expect(typo.keyPath == "schedule.metric")
+    #expect(typo.suggestion == "dev.accuracy")
+    #expect(typo.location?.source.name == "<override 1>")
+
+    let warmup = try #require(
+      Self.error(
+        Self.spec, overrides: ["schedule={type: cosine, warmup_epochs: 10}", "training.epochs=10"]))
+    #expect(warmup.keyPath == "schedule.warmup_epochs")
+
+    let clip = try #require(Self.error(Self.spec, overrides: ["training.clip_norm=0"]))
+    #expect(clip.keyPath == "training.clip_norm")
+    let clipped = try Self.assemble(Self.spec, overrides: ["training.clip_norm=5"])
+    #expect(clipped.training.clipping == GradientClipping(norm: 5))
   }
 }

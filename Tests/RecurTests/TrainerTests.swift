@@ -41,7 +41,7 @@ import Testing
     let data = try Self.dataset()
     var trainer = Self.trainer(
       data, directions: [.forward, .backward], learningRate: 0.1, epochs: 4)
-    let before = try trainer.evaluate(.dev, epoch: 0)
+    let before = try trainer.evaluate(.dev, epoch: 0, learningRate: 0.1)
     var records: [EpochRecord] = []
     var batchesSeen = 0
     try trainer.train(onBatch: { _, _, _ in batchesSeen += 1 }, onEpoch: { records += $0 })
@@ -53,7 +53,7 @@ import Testing
     #expect(lastDev.loss < before.loss * 0.7)
     #expect(try #require(lastDev.value(of: "accuracy")) > (before.value(of: "accuracy") ?? 0))
     // The recorded dev loss is that of the final weights.
-    #expect(try trainer.evaluate(.dev, epoch: 4).loss == lastDev.loss)
+    #expect(try trainer.evaluate(.dev, epoch: 4, learningRate: 0.1).loss == lastDev.loss)
   }
 
   @Test func sameSeedGivesIdenticalRecords() throws {
@@ -77,5 +77,15 @@ import Testing
       try trainer.train(onEpoch: { _ in epochsFinished += 1 })
     }
     #expect(epochsFinished == 0)
+  }
+
+  @Test func recordsTheScheduledRateAndClips() throws {
+    let data = try Self.dataset()
+    var trainer = Self.trainer(data, directions: [.forward], learningRate: 0.2, epochs: 3)
+    trainer.schedule = StepSchedule(stepSize: 2, gamma: 0.5)
+    var records: [EpochRecord] = []
+    try trainer.train(onEpoch: { records += $0 })
+    // Epochs 1–2 at 0.2, epoch 3 at 0.1; every split's row carries the rate in force.
+    #expect(records.map(\.learningRate) == [0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.1, 0.1, 0.1])
   }
 }
