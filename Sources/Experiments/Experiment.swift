@@ -15,6 +15,7 @@ public struct TrainingOptions: Sendable, Decodable {
   public var metrics: [String]
   public var clipNorm: Double?
   public var clipValue: Double?
+  public var checkpointEvery: Int
 
   enum CodingKeys: String, CodingKey {
     case epochs
@@ -23,6 +24,7 @@ public struct TrainingOptions: Sendable, Decodable {
     case metrics
     case clipNorm = "clip_norm"
     case clipValue = "clip_value"
+    case checkpointEvery = "checkpoint_every"
   }
 
   /// The clipping the options ask for.
@@ -50,6 +52,21 @@ public struct TrainingOptions: Sendable, Decodable {
         minimum: 0, minimumInclusive: false, maximum: nil,
         maximumInclusive: true), defaultValue: .null,
       help: "clamp every gradient entry to ±this, before clip_norm (null: no clipping)"),
+    .integer(
+      "checkpoint_every", default: 1, range: 1...,
+      help: "epochs between checkpoints (one is also written at the end)"),
+  ]
+
+  /// `training.early_stopping`, a mapping or null.
+  static let earlyStoppingOptions: [OptionDescription] = [
+    .string("metric", default: "dev.loss", help: "split.metric to monitor, e.g. dev.accuracy"),
+    OptionDescription(
+      name: "mode", kind: .choice(["min", "max"]), defaultValue: .null,
+      help: "whether smaller or larger is better (null: the metric's own)"),
+    .integer(
+      "patience", default: 5, range: 1..., help: "epochs without improvement before stopping"),
+    .number(
+      "min_delta", default: 0, minimum: 0, help: "smallest change that counts as improvement"),
   ]
 }
 
@@ -83,6 +100,8 @@ public struct Experiment: Sendable {
   public let scheduleType: String
   public let schedule: any Schedule
   public let training: TrainingOptions
+  /// `training.early_stopping`, when the spec asks for it.
+  public let earlyStopping: EarlyStopping?
   public let metrics: [any Metric]
   public let output: OutputOptions
 
@@ -151,7 +170,8 @@ public struct Experiment: Sendable {
       try optimizerComponent.make(ComponentOptions(node: optimizerNode, path: "optimizer"))
     }
 
-    let trainingNode = try Self.fixedSection("training", of: root, options: TrainingOptions.options)
+    var trainingNode = try Self.fixedSection(
+      "training", of: root, options: TrainingOptions.options, passThrough: ["early_stopping"])
     training = try SpecDecoder().decode(TrainingOptions.self, from: trainingNode, path: "training")
     var metrics: [any Metric] = []
     for (index, item) in (trainingNode["metrics"]?.items ?? []).enumerated() {
@@ -159,13 +179,41 @@ public struct Experiment: Sendable {
       metrics.append(component.make())
     }
     self.metrics = metrics
+    let monitored = MonitoredMetrics(
+      splits: dataset.availableSplits,
+      metrics: [("loss", .min)] + metrics.map { ($0.name, $0.goal) })
+
+    if let node = trainingNode["early_stopping"], !node.isNull {
+      let resolved = try node.resolved(
+        against: TrainingOptions.earlyStoppingOptions, path: "training.early_stopping")
+      struct Options: Decodable {
+        var metric: String
+        var mode: MetricGoal?
+        var patience: Int
+        var minDelta: Double
+        enum CodingKeys: String, CodingKey {
+          case metric, mode, patience
+          case minDelta = "min_delta"
+        }
+      }
+      let options = ComponentOptions(node: resolved, path: "training.early_stopping")
+      let o = try options.decode(Options.self)
+      let (split, metric, goal) = try monitored.parse(o.metric, options: options)
+      earlyStopping = EarlyStopping(
+        split: split, metric: metric, goal: o.mode ?? goal, patience: o.patience,
+        minDelta: o.minDelta)
+      trainingNode = trainingNode.removing("early_stopping")
+        .replacing("early_stopping", with: resolved.content)
+    } else {
+      earlyStopping = nil
+      trainingNode = trainingNode.removing("early_stopping")
+        .replacing("early_stopping", with: .null)
+    }
 
     let (scheduleComponent, scheduleNode) = try Self.section(
       "schedule", of: root, table: registry.schedules, defaultType: "constant")
     scheduleType = scheduleComponent.name
-    let scheduleContext = ScheduleContext(
-      epochs: training.epochs, splits: dataset.availableSplits,
-      metrics: [("loss", .min)] + metrics.map { ($0.name, $0.goal) })
+    let scheduleContext = ScheduleContext(epochs: training.epochs, monitored: monitored)
     schedule = try Self.building("schedule", at: scheduleNode) {
       try scheduleComponent.make(
         ComponentOptions(node: scheduleNode, path: "schedule"), scheduleContext)
@@ -241,10 +289,11 @@ public struct Experiment: Sendable {
 
   /// A section with a fixed set of options; absent means all defaults.
   static func fixedSection(
-    _ key: String, of root: SpecNode, options: [OptionDescription]
+    _ key: String, of root: SpecNode, options: [OptionDescription],
+    passThrough: Set<String> = []
   ) throws(SpecError) -> SpecNode {
     let node = root[key] ?? SpecNode(.mapping([]), location: root.location)
-    return try node.resolved(against: options, path: key)
+    return try node.resolved(against: options, path: key, passThrough: passThrough)
   }
 
   /// Fills a size the dataset implies into the model section, or reports a stated size that

@@ -5,7 +5,7 @@ import Tensors
 
 /// Follows a run as it happens, for the command line's progress and summary.
 public protocol RunObserver {
-  func runStarted(_ experiment: Experiment, directory: RunDirectory)
+  func runStarted(_ experiment: Experiment, directory: RunDirectory, resumingAfter epoch: Int)
   func batchFinished(epoch: Int, batch: Int, of batches: Int)
   func epochFinished(_ records: [EpochRecord], of epochs: Int)
 }
@@ -19,12 +19,20 @@ public struct RunOutcome: Sendable {
   public var seconds: Double
 }
 
-/// One training run of an experiment, from an empty run directory to its final manifest.
+/// A run directory that cannot be resumed; nothing in it was changed.
+public struct ResumeError: Error, Sendable, CustomStringConvertible {
+  public var path: String
+  public var reason: String
+  public var description: String { "cannot resume \(path): \(reason)" }
+}
+
+/// One training run of an experiment, from an empty run directory to its final manifest, and
+/// the resumption of one that was stopped.
 public enum ExperimentRun {
   /// Creates the run directory, writes `spec.yaml` and a `running` manifest, trains, writes the
-  /// metrics after every epoch and the model at the end, and closes the manifest with the status.
-  /// Only a failure to create the run directory throws; anything later is recorded as the status
-  /// `failed` or `diverged`.
+  /// metrics after every epoch, a checkpoint every `training.checkpoint_every` epochs and the
+  /// model at the end, and closes the manifest with the status. Only a failure to create the run
+  /// directory throws; anything later is recorded as the status `failed` or `diverged`.
   public static func run(
     _ experiment: Experiment, commandLine: [String], observer: some RunObserver
   ) throws(RunFileError) -> RunOutcome {
@@ -32,54 +40,146 @@ public enum ExperimentRun {
     let root = URL(fileURLWithPath: experiment.output.dir, isDirectory: true)
     let directory = try RunDirectory.create(root: root, name: experiment.name, now: start)
     let specText = experiment.spec.yamlText()
-    var manifest = Manifest(
+    let manifest = Manifest(
       runnerVersion: runnerVersion, name: experiment.name, runID: directory.id,
-      seed: experiment.seed,
-      specSHA256: SHA256.hash(data: Data(specText.utf8)).map { String(format: "%02x", $0) }
-        .joined(),
+      seed: experiment.seed, specSHA256: sha256(Data(specText.utf8)),
       status: .running, started: Manifest.timestamp(start), finished: nil,
       commandLine: commandLine, workingDirectory: FileManager.default.currentDirectoryPath,
-      host: .current, message: nil)
+      host: .current, message: nil, resumed: nil)
     try directory.write(specText, to: "spec.yaml")
     try writeManifest(manifest, to: directory)
-    observer.runStarted(experiment, directory: directory)
+    return train(
+      experiment, in: directory, manifest: manifest, from: nil, start: start, observer: observer)
+  }
 
-    var records: [EpochRecord] = []
+  /// Continues the run in `url` from its last checkpoint (or from the start when it stopped
+  /// before its first one), with the spec stored there. Refuses, changing nothing, a run that
+  /// completed, a `spec.yaml` edited since, and a checkpoint that is corrupt or does not fit the
+  /// spec's model.
+  public static func resume(
+    _ url: URL, commandLine: [String], observer: some RunObserver
+  ) throws -> (Experiment, RunOutcome) {
+    let start = Date()
+    let directory = RunDirectory(url: url, id: url.lastPathComponent)
+    let manifestURL = directory.path("manifest.json")
+    guard let manifestData = FileManager.default.contents(atPath: manifestURL.path) else {
+      throw ResumeError(path: url.path, reason: "no manifest.json: not a run directory")
+    }
+    var manifest: Manifest
+    do {
+      manifest = try JSONDecoder().decode(Manifest.self, from: manifestData)
+    } catch {
+      throw ResumeError(path: manifestURL.path, reason: "unreadable manifest (\(error))")
+    }
+    guard manifest.status != .completed else {
+      throw ResumeError(path: url.path, reason: "the run completed; there is nothing to resume")
+    }
+    let specURL = directory.path("spec.yaml")
+    guard let specData = FileManager.default.contents(atPath: specURL.path) else {
+      throw ResumeError(path: specURL.path, reason: "missing")
+    }
+    guard sha256(specData) == manifest.specSHA256 else {
+      throw ResumeError(
+        path: specURL.path,
+        reason: "changed since the run started (its SHA-256 differs from "
+          + "the manifest's); start a new run with it instead")
+    }
+    let experiment = try Experiment(loading: specURL.path)
+    var checkpoint: Checkpoint?
+    if Checkpoint.exists(in: directory) {
+      checkpoint = try Checkpoint.load(
+        from: directory,
+        expecting: RecurrentNetwork<Float>.parameterShapes(for: experiment.model.shape))
+    }
+    manifest.status = .running
+    manifest.message = nil
+    manifest.finished = nil
+    manifest.resumed = (manifest.resumed ?? []) + [Manifest.timestamp(start)]
+    manifest.commandLine = commandLine
+    try writeManifest(manifest, to: directory)
+    let outcome = train(
+      experiment, in: directory, manifest: manifest, from: checkpoint, start: start,
+      observer: observer)
+    return (experiment, outcome)
+  }
+
+  /// Trains from a fresh network, or from `checkpoint`, recording everything in `directory`.
+  static func train(
+    _ experiment: Experiment, in directory: RunDirectory, manifest: Manifest,
+    from checkpoint: Checkpoint?, start: Date, observer: some RunObserver
+  ) -> RunOutcome {
+    var manifest = manifest
+    var records = checkpoint?.records ?? []
     let files = MetricsFiles(metrics: experiment.metrics, facts: experiment.dataset.info.facts)
     let generator = SeededGenerator(seed: experiment.seed)
     var initGenerator = generator.derived("init")
     let network = RecurrentNetwork<Float>(
       shape: experiment.model.shape, activation: experiment.model.activation,
-      parameters: RecurrentNetwork<Float>.initialParameters(
-        for: experiment.model.shape, generator: &initGenerator))
+      parameters: checkpoint?.parameters
+        ?? RecurrentNetwork<Float>.initialParameters(
+          for: experiment.model.shape, generator: &initGenerator))
+    var optimizer = experiment.optimizer.optimizer
+    if let checkpoint { optimizer.state = checkpoint.optimizer }
     var trainer = Trainer(
-      network: network, optimizer: experiment.optimizer.optimizer, dataset: experiment.dataset,
+      network: network, optimizer: optimizer, dataset: experiment.dataset,
       plan: experiment.plan, learningRate: experiment.optimizer.learningRate,
       metrics: experiment.metrics, shuffler: generator.derived("shuffle"),
       schedule: experiment.schedule, clipping: experiment.training.clipping)
+    trainer.earlyStopping = experiment.earlyStopping
+    let every = experiment.training.checkpointEvery
     do {
+      if let checkpoint {
+        try trainer.restore(checkpoint.trainer)
+        try writeMetrics(records, files: files, formats: experiment.output.formats, to: directory)
+      }
+      observer.runStarted(experiment, directory: directory, resumingAfter: trainer.completedEpochs)
       try trainer.train(
         onBatch: { observer.batchFinished(epoch: $0, batch: $1, of: $2) },
-        onEpoch: { epochRecords in
-          records += epochRecords
+        onEpoch: { report in
+          records += report.records
           try writeMetrics(records, files: files, formats: experiment.output.formats, to: directory)
-          observer.epochFinished(epochRecords, of: experiment.plan.epochs)
+          if report.isBest {
+            try directory.write(
+              SafeTensors.encode(network.parameters), to: "model-best.safetensors")
+          }
+          let epoch = report.epoch
+          if epoch % every == 0 || epoch == experiment.plan.epochs || report.stopsTraining {
+            try Checkpoint(
+              parameters: network.parameters, optimizer: report.optimizerState,
+              trainer: report.trainerState, records: records
+            ).write(to: directory)
+          }
+          observer.epochFinished(report.records, of: experiment.plan.epochs)
         })
       try directory.write(SafeTensors.encode(network.parameters), to: "model.safetensors")
       manifest.status = .completed
+      if let early = trainer.earlyStopping, trainer.completedEpochs < experiment.plan.epochs {
+        manifest.message =
+          "stopped early after epoch \(trainer.completedEpochs): \(early.split.rawValue)."
+          + "\(early.metric) last improved at epoch \(early.bestEpoch.map(String.init) ?? "–")"
+      }
     } catch let error as TrainingDiverged {
       manifest.status = .diverged
-      manifest.message = error.description
+      manifest.message = error.description + "; the last checkpoint holds the last good weights"
     } catch {
       manifest.status = .failed
       manifest.message = String(describing: error)
     }
     let end = Date()
     manifest.finished = Manifest.timestamp(end)
-    try writeManifest(manifest, to: directory)
+    do {
+      try writeManifest(manifest, to: directory)
+    } catch {
+      manifest.status = .failed
+      manifest.message = "cannot write the manifest: \(error)"
+    }
     return RunOutcome(
       status: manifest.status, directory: directory, records: records, manifest: manifest,
       seconds: end.timeIntervalSince(start))
+  }
+
+  static func sha256(_ data: Data) -> String {
+    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
   }
 
   static func writeManifest(_ manifest: Manifest, to directory: RunDirectory) throws(RunFileError) {

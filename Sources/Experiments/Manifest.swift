@@ -57,8 +57,10 @@ public struct Manifest: Sendable, Codable, Equatable {
   public var commandLine: [String]
   public var workingDirectory: String
   public var host: Host
-  /// Why a run failed or diverged.
+  /// Why a run failed or diverged, or where it stopped early.
   public var message: String?
+  /// When the run was resumed, once per `runner resume`.
+  public var resumed: [String]?
 
   enum CodingKeys: String, CodingKey {
     case runnerVersion = "runner_version"
@@ -73,6 +75,7 @@ public struct Manifest: Sendable, Codable, Equatable {
     case workingDirectory = "working_directory"
     case host
     case message
+    case resumed
   }
 
   /// Pretty-printed JSON with sorted keys.

@@ -370,30 +370,9 @@ extension Registry {
         }
       }
       let o = try options.decode(Options.self)
-      let (split, metric, goal) = try monitoredMetric(o.metric, options: options, context: context)
+      let (split, metric, goal) = try context.monitored.parse(o.metric, options: options)
       return PlateauSchedule(
         split: split, metric: metric, goal: goal, factor: o.factor, patience: o.patience,
         threshold: o.threshold, floor: o.minLearningRate)
     })
-
-  /// Reads `split.metric` (e.g. `dev.accuracy`) against the dataset's splits and the measured
-  /// metrics.
-  static func monitoredMetric(
-    _ text: String, options: ComponentOptions, context: ScheduleContext
-  ) throws -> (Split, String, MetricGoal) {
-    let names = context.splits.flatMap { split in
-      context.metrics.map { "\(split.rawValue).\($0.name)" }
-    }
-    let parts = text.split(separator: ".", maxSplits: 1).map(String.init)
-    guard parts.count == 2, let split = Split(rawValue: parts[0]), context.splits.contains(split),
-      let goal = context.metrics.first(where: { $0.name == parts[1] })?.goal
-    else {
-      var error = options.error(
-        at: "metric", "no metric '\(text)' is measured in this run",
-        expected: "one of: \(names.joined(separator: ", "))")
-      error.suggestion = closestMatch(to: text, in: names)
-      throw error
-    }
-    return (split, parts[1], goal)
-  }
 }

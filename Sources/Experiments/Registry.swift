@@ -82,10 +82,37 @@ public struct ModelContext: Sendable {
 /// What a schedule factory builds from besides its options.
 public struct ScheduleContext: Sendable {
   public var epochs: Int
+  /// What a schedule may react to.
+  public var monitored: MonitoredMetrics
+}
+
+/// The `split.metric` values a run measures after every epoch, such as `dev.accuracy`.
+public struct MonitoredMetrics: Sendable {
   /// The splits the dataset has.
   public var splits: [Split]
   /// `loss` and the metrics the spec measures, with their goals.
   public var metrics: [(name: String, goal: MetricGoal)]
+
+  public var names: [String] {
+    splits.flatMap { split in metrics.map { "\(split.rawValue).\($0.name)" } }
+  }
+
+  /// Reads `split.metric` from the `metric` option of `options`.
+  public func parse(
+    _ text: String, options: ComponentOptions
+  ) throws(SpecError) -> (Split, String, MetricGoal) {
+    let parts = text.split(separator: ".", maxSplits: 1).map(String.init)
+    guard parts.count == 2, let split = Split(rawValue: parts[0]), splits.contains(split),
+      let goal = metrics.first(where: { $0.name == parts[1] })?.goal
+    else {
+      var error = options.error(
+        at: "metric", "no metric '\(text)' is measured in this run",
+        expected: "one of: \(names.joined(separator: ", "))")
+      error.suggestion = closestMatch(to: text, in: names)
+      throw error
+    }
+    return (split, parts[1], goal)
+  }
 }
 
 /// A component's resolved option mapping, with the key path it sits at for error messages.

@@ -7,13 +7,46 @@ public protocol Optimizer: Sendable {
   /// One update of `parameters` from `gradients` (same keys and shapes) at `learningRate`.
   mutating func step(
     _ parameters: inout ParameterSet<Float>, gradients: ParameterSet<Float>, learningRate: Float)
+  /// Everything the optimizer carries from step to step, for checkpoints.
+  var state: OptimizerState { get set }
 }
 
-/// Per-scalar state of an element-wise optimizer: up to two buffers shaped like the parameters
-/// (momentum, moment estimates, step sizes …), zero until the first step writes them.
-struct OptimizerState: Sendable {
+/// The state of an element-wise optimizer: the number of steps taken and up to two buffers
+/// shaped like the parameters (momentum, moment estimates, step sizes …), zero until the first
+/// step writes them.
+public struct OptimizerState: Sendable, Equatable {
+  public private(set) var steps = 0
   private var first = ParameterSet<Float>()
   private var second = ParameterSet<Float>()
+
+  public init() {}
+
+  /// The state a checkpoint stored: `steps` and the buffers as `tensors` named
+  /// `first/<key>` and `second/<key>`.
+  public init(steps: Int, tensors: ParameterSet<Float>) {
+    self.steps = steps
+    for (key, value) in zip(tensors.keys, tensors.values) {
+      if key.hasPrefix("first/") {
+        first.append(String(key.dropFirst("first/".count)), value)
+      } else if key.hasPrefix("second/") {
+        second.append(String(key.dropFirst("second/".count)), value)
+      }
+    }
+  }
+
+  /// The buffers, named `first/<key>` and `second/<key>`.
+  public var tensors: ParameterSet<Float> {
+    var tensors = ParameterSet<Float>()
+    for (key, value) in zip(first.keys, first.values) { tensors.append("first/" + key, value) }
+    for (key, value) in zip(second.keys, second.values) { tensors.append("second/" + key, value) }
+    return tensors
+  }
+
+  /// Whether the buffers fit `parameters`: each present buffer set has their keys and shapes.
+  public func fits(_ parameters: ParameterSet<Float>) -> Bool {
+    (first.values.isEmpty || first.hasSameLayout(as: parameters))
+      && (second.values.isEmpty || second.hasSameLayout(as: parameters))
+  }
 
   /// Calls `body` once per parameter key with that key's parameters, gradients and `slots`
   /// (0, 1 or 2) state buffers, all flat and of equal length; an unused slot is empty.
@@ -25,6 +58,7 @@ struct OptimizerState: Sendable {
     ) -> Void
   ) {
     precondition(parameters.hasSameLayout(as: gradients), "gradients do not match the parameters")
+    steps += 1
     if slots >= 1 && first.values.isEmpty { first = parameters.zeros() }
     if slots >= 2 && second.values.isEmpty { second = parameters.zeros() }
     var noFirst: [Float] = []
@@ -61,7 +95,7 @@ public struct SGD: Optimizer {
   public let momentum: Float
   public let nesterov: Bool
   public let weightDecay: Float
-  private var state = OptimizerState()
+  public var state = OptimizerState()
 
   public init(momentum: Float, nesterov: Bool = false, weightDecay: Float = 0) {
     self.momentum = momentum
@@ -96,8 +130,7 @@ public struct Adam: Optimizer {
   public let epsilon: Float
   public let weightDecay: Float
   public let decoupledWeightDecay: Bool
-  private var state = OptimizerState()
-  private var steps = 0
+  public var state = OptimizerState()
 
   public init(
     beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0,
@@ -113,10 +146,10 @@ public struct Adam: Optimizer {
   public mutating func step(
     _ parameters: inout ParameterSet<Float>, gradients: ParameterSet<Float>, learningRate: Float
   ) {
-    steps += 1
     let (b1, b2, eps) = (beta1, beta2, epsilon)
-    let correction1 = Float(1 - pow(Double(b1), Double(steps)))
-    let correction2 = Float(1 - pow(Double(b2), Double(steps)))
+    let t = Double(state.steps + 1)
+    let correction1 = Float(1 - pow(Double(b1), t))
+    let correction2 = Float(1 - pow(Double(b2), t))
     let l2 = decoupledWeightDecay ? 0 : weightDecay
     let shrink = decoupledWeightDecay ? 1 - learningRate * weightDecay : 1
     state.update(&parameters, gradients: gradients, slots: 2) { theta, g, m, v in
@@ -138,7 +171,7 @@ public struct RMSprop: Optimizer {
   public let alpha: Float
   public let epsilon: Float
   public let weightDecay: Float
-  private var state = OptimizerState()
+  public var state = OptimizerState()
 
   public init(alpha: Float = 0.99, epsilon: Float = 1e-8, weightDecay: Float = 0) {
     self.alpha = alpha
@@ -164,7 +197,7 @@ public struct RMSprop: Optimizer {
 public struct Adagrad: Optimizer {
   public let epsilon: Float
   public let weightDecay: Float
-  private var state = OptimizerState()
+  public var state = OptimizerState()
 
   public init(epsilon: Float = 1e-10, weightDecay: Float = 0) {
     self.epsilon = epsilon
@@ -197,8 +230,7 @@ public struct Rprop: Optimizer {
   public let minimumStep: Float
   public let maximumStep: Float
   public let weightDecay: Float
-  private var state = OptimizerState()
-  private var started = false
+  public var state = OptimizerState()
 
   public init(
     increase: Float = 1.2, decrease: Float = 0.5, minimumStep: Float = 1e-6,
@@ -217,8 +249,7 @@ public struct Rprop: Optimizer {
     let (up, down, low, high, lambda) = (
       increase, decrease, minimumStep, maximumStep, weightDecay
     )
-    let first = !started
-    started = true
+    let first = state.steps == 0
     state.update(&parameters, gradients: gradients, slots: 2) { theta, g, previous, delta in
       for i in theta.indices {
         var gradient = g[i] + lambda * theta[i]

@@ -7,21 +7,35 @@ public protocol Schedule: Sendable {
   mutating func learningRate(epoch: Int, base: Double) -> Double
   /// The records of an epoch that has just ended, for schedules that react to a metric.
   mutating func epochEnded(_ records: [EpochRecord])
+  /// What the schedule has learnt so far, as JSON, for checkpoints.
+  func encodedState() throws -> Data
+  /// Takes back a state from `encodedState()` of a schedule built from the same options.
+  mutating func restoreState(_ data: Data) throws
 }
 
 extension Schedule {
   public mutating func epochEnded(_ records: [EpochRecord]) {}
 }
 
+extension Schedule where Self: Codable {
+  public func encodedState() throws -> Data {
+    try JSONEncoder().encode(self)
+  }
+
+  public mutating func restoreState(_ data: Data) throws {
+    self = try JSONDecoder().decode(Self.self, from: data)
+  }
+}
+
 /// The base rate throughout.
-public struct ConstantSchedule: Schedule {
+public struct ConstantSchedule: Schedule, Codable {
   public init() {}
 
   public mutating func learningRate(epoch: Int, base: Double) -> Double { base }
 }
 
 /// η = base · γ^⌊(epoch − 1) / stepSize⌋: multiplied by γ every `stepSize` epochs.
-public struct StepSchedule: Schedule {
+public struct StepSchedule: Schedule, Codable {
   public let stepSize: Int
   public let gamma: Double
 
@@ -36,7 +50,7 @@ public struct StepSchedule: Schedule {
 }
 
 /// η = base · γ^(epoch − 1).
-public struct ExponentialSchedule: Schedule {
+public struct ExponentialSchedule: Schedule, Codable {
   public let gamma: Double
 
   public init(gamma: Double) {
@@ -54,7 +68,7 @@ public struct ExponentialSchedule: Schedule {
 /// p = (epoch − 1 − warmupEpochs) / (epochs − warmupEpochs) running from 0 up to (but not
 /// reaching) 1, η = floor + ½(base − floor)(1 + cos πp): the base rate on the first epoch after
 /// warm-up, falling towards the floor by the last.
-public struct CosineSchedule: Schedule {
+public struct CosineSchedule: Schedule, Codable {
   public let epochs: Int
   public let warmupEpochs: Int
   public let floor: Double
@@ -78,7 +92,7 @@ public struct CosineSchedule: Schedule {
 /// when smaller is better, above best·(1 + threshold) when larger is); after `patience` epochs in
 /// a row without improvement, the next one without it multiplies the rate by `factor` (not below
 /// `floor`) and the count starts again.
-public struct PlateauSchedule: Schedule {
+public struct PlateauSchedule: Schedule, Codable {
   public let split: Split
   public let metric: String
   public let goal: MetricGoal

@@ -49,10 +49,86 @@ public struct EpochRecord: Sendable, Equatable {
   }
 }
 
+extension EpochRecord: Codable {
+  enum CodingKeys: String, CodingKey {
+    case epoch, split, loss, metrics
+    case learningRate = "learning_rate"
+    case seconds
+    case tokensPerSecond = "tokens_per_second"
+  }
+
+  struct NamedValue: Codable {
+    var name: String
+    var value: Double?
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      epoch: try container.decode(Int.self, forKey: .epoch),
+      split: try container.decode(Split.self, forKey: .split),
+      loss: try container.decode(Double.self, forKey: .loss),
+      metrics: try container.decode([NamedValue].self, forKey: .metrics).map {
+        ($0.name, $0.value)
+      },
+      learningRate: try container.decode(Double.self, forKey: .learningRate),
+      seconds: try container.decode(Double.self, forKey: .seconds),
+      tokensPerSecond: try container.decode(Double.self, forKey: .tokensPerSecond))
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(epoch, forKey: .epoch)
+    try container.encode(split, forKey: .split)
+    try container.encode(loss, forKey: .loss)
+    try container.encode(
+      metrics.map { NamedValue(name: $0.name, value: $0.value) }, forKey: .metrics)
+    try container.encode(learningRate, forKey: .learningRate)
+    try container.encode(seconds, forKey: .seconds)
+    try container.encode(tokensPerSecond, forKey: .tokensPerSecond)
+  }
+}
+
 extension EpochRecord {
   /// `loss` or the value of a named metric.
   public func value(of name: String) -> Double? {
     name == "loss" ? loss : metrics.first { $0.name == name }?.value ?? nil
+  }
+}
+
+/// What the trainer tells after each epoch.
+public struct EpochReport: Sendable {
+  public var epoch: Int
+  /// Train, then dev and test where present.
+  public var records: [EpochRecord]
+  /// Early stopping's monitored metric reached a new best this epoch.
+  public var isBest: Bool
+  /// Early stopping ends training after this epoch.
+  public var stopsTraining: Bool
+  /// Where the trainer and the optimizer stand after this epoch, for a checkpoint.
+  public var trainerState: TrainerState
+  public var optimizerState: OptimizerState
+}
+
+/// A trainer's position in its plan, as a checkpoint stores it.
+public struct TrainerState: Sendable, Codable, Equatable {
+  public var completedEpochs: Int
+  public var order: [Int]
+  public var shuffler: SeededGenerator
+  /// The schedule's own state (`Schedule.encodedState()`).
+  public var schedule: Data
+  public var earlyStopping: EarlyStopping?
+
+  /// A saved state that does not fit the trainer it is restored into.
+  public struct Mismatch: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public var description: String { "the trainer state does not fit this run: \(reason)" }
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case completedEpochs = "completed_epochs"
+    case order, shuffler, schedule
+    case earlyStopping = "early_stopping"
   }
 }
 
@@ -83,6 +159,12 @@ public struct Trainer {
   /// The learning rate per epoch, from `learningRate`.
   public var schedule: any Schedule
   public let clipping: GradientClipping
+  /// Ends training early when a monitored metric stalls; `nil` trains every epoch of the plan.
+  public var earlyStopping: EarlyStopping?
+  /// Epochs finished so far; training continues after them.
+  public private(set) var completedEpochs = 0
+  /// The order of the train examples, reshuffled (when the plan says so) at each epoch's start.
+  private var order: [Int]
   /// Draws the order of training examples each epoch.
   public var shuffler: SeededGenerator
 
@@ -104,22 +186,49 @@ public struct Trainer {
     self.shuffler = shuffler
     self.schedule = schedule
     self.clipping = clipping
+    order = Array(dataset.examples(.train).indices)
   }
 
-  /// Runs every epoch of the plan. `onBatch(epoch, batch, batches)` follows progress;
-  /// `onEpoch` receives the epoch's records (train, then dev and test where present) and may
-  /// throw to stop. Throws `TrainingDiverged` when a loss is not finite.
+  /// Everything beyond the weights and the optimizer that a resumed run needs to continue
+  /// exactly where this one stands.
+  public func state() throws -> TrainerState {
+    TrainerState(
+      completedEpochs: completedEpochs, order: order, shuffler: shuffler,
+      schedule: try schedule.encodedState(), earlyStopping: earlyStopping)
+  }
+
+  /// Continues from `state`, saved by a trainer built from the same spec.
+  public mutating func restore(_ state: TrainerState) throws {
+    guard state.order.sorted() == Array(dataset.examples(.train).indices) else {
+      throw TrainerState.Mismatch(
+        reason: "its example order does not cover this dataset's \(order.count) train examples")
+    }
+    guard state.completedEpochs <= plan.epochs else {
+      throw TrainerState.Mismatch(
+        reason: "it has \(state.completedEpochs) epochs done of a plan of \(plan.epochs)")
+    }
+    completedEpochs = state.completedEpochs
+    order = state.order
+    shuffler = state.shuffler
+    try schedule.restoreState(state.schedule)
+    earlyStopping = state.earlyStopping
+  }
+
+  /// Runs the epochs of the plan after `completedEpochs`, or until early stopping ends them.
+  /// `onBatch(epoch, batch, batches)` follows progress; `onEpoch` receives each epoch's report
+  /// (with `completedEpochs` already counting it) and may throw to stop. Throws
+  /// `TrainingDiverged` when a loss is not finite.
   public mutating func train(
     onBatch: (Int, Int, Int) -> Void = { _, _, _ in },
-    onEpoch: ([EpochRecord]) throws -> Void
+    onEpoch: (EpochReport) throws -> Void
   ) throws {
     let trainExamples = dataset.examples(.train)
     let info = dataset.info
-    var order = Array(trainExamples.indices)
     let batches = (order.count + plan.batchSize - 1) / plan.batchSize
     var gradients = network.parameters.zeros()
 
-    for epoch in 1...plan.epochs {
+    while completedEpochs < plan.epochs {
+      let epoch = completedEpochs + 1
       if plan.shuffle { shuffler.shuffle(&order) }
       let rate = schedule.learningRate(epoch: epoch, base: learningRate)
       let start = Date()
@@ -151,7 +260,13 @@ public struct Trainer {
         records.append(record)
       }
       schedule.epochEnded(records)
-      try onEpoch(records)
+      let (isBest, stop) = earlyStopping?.update(records) ?? (false, false)
+      completedEpochs = epoch
+      try onEpoch(
+        EpochReport(
+          epoch: epoch, records: records, isBest: isBest, stopsTraining: stop,
+          trainerState: try state(), optimizerState: optimizer.state))
+      if stop { return }
     }
   }
 

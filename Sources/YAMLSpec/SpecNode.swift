@@ -178,4 +178,11 @@ extension SpecNode {
     }
     return SpecNode(.mapping(entries), location: location)
   }
+
+  /// This mapping without `key` (unchanged when the key is absent). Precondition: the node is a
+  /// mapping.
+  public func removing(_ key: String) -> SpecNode {
+    guard let entries else { preconditionFailure("removing(_:) on a node that is not a mapping") }
+    return SpecNode(.mapping(entries.filter { $0.key != key }), location: location)
+  }
 }

@@ -34,13 +34,14 @@ final class TerminalObserver: RunObserver {
     self.quiet = quiet
   }
 
-  func runStarted(_ experiment: Experiment, directory: RunDirectory) {
+  func runStarted(_ experiment: Experiment, directory: RunDirectory, resumingAfter epoch: Int) {
     guard !quiet else { return }
     let shape = experiment.model.shape
+    let resuming = epoch > 0 ? ", resuming after epoch \(epoch)" : ""
     Console.line(
       "\(experiment.name): \(experiment.modelType) I=\(shape.inputSize) H=\(shape.hiddenSize) "
         + "K=\(shape.outputSize) on \(experiment.datasetType), "
-        + "\(experiment.plan.epochs) epochs → \(directory.url.relativePath)")
+        + "\(experiment.plan.epochs) epochs\(resuming) → \(directory.url.relativePath)")
   }
 
   func batchFinished(epoch: Int, batch: Int, of batches: Int) {

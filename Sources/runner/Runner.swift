@@ -13,7 +13,7 @@ struct Runner: ParsableCommand {
       tolerance), 2 a bad command line or spec.
       """,
     version: runnerVersion,
-    subcommands: [Run.self, Validate.self, List.self, Gradcheck.self],
+    subcommands: [Run.self, Resume.self, Validate.self, List.self, Gradcheck.self],
     defaultSubcommand: Run.self
   )
 }
@@ -56,6 +56,12 @@ enum Main {
     } catch let error as RunFileError {
       Console.error("error: \(error)\n")
       Foundation.exit(Exit.failure.rawValue)
+    } catch let error as ResumeError {
+      Console.error("error: \(error)\n")
+      Foundation.exit(Exit.usage.rawValue)
+    } catch let error as Checkpoint.LoadError {
+      Console.error("error: cannot resume: \(error)\n")
+      Foundation.exit(Exit.usage.rawValue)
     } catch {
       let code = Runner.exitCode(for: error)
       let message = Runner.fullMessage(for: error)

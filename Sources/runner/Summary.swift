@@ -26,7 +26,7 @@ struct Summary {
         + "\(experiment.optimizer.learningRate), batch \(experiment.plan.batchSize)",
     ]
     if let message = outcome.manifest.message {
-      lines.append("  error      \(message)")
+      lines.append((outcome.status == .completed ? "  note       " : "  error      ") + message)
     }
     lines += table()
     for name in Set(experiment.dataset.info.facts.map(\.name)).sorted() {

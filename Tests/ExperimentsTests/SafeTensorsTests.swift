@@ -87,3 +87,49 @@ enum Python {
     return String(decoding: data, as: UTF8.self)
   }
 }
+
+@Suite struct SafeTensorsDecodingTests {
+  @Test func roundTrip() throws {
+    let data = try SafeTensors.encode(SafeTensorsTests.parameters)
+    let decoded = try SafeTensors.decode(data)
+    #expect(decoded.tensors == SafeTensorsTests.parameters)
+  }
+
+  /// A file as another writer lays it out: keys in another order, a 1-D tensor, metadata, no
+  /// padding, data in an order unlike the header's.
+  @Test func readsAFileWrittenByHand() throws {
+    let header =
+      #"{"b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"#
+      + #""__metadata__":{"format":"pt"},"#
+      + #""a":{"dtype":"F32","shape":[1,1],"data_offsets":[8,12]}}"#
+    var data = Data()
+    withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { data.append(contentsOf: $0) }
+    data.append(contentsOf: Array(header.utf8))
+    for value: Float in [1.5, -2, 4] {
+      withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+    }
+    let decoded = try SafeTensors.decode(data)
+    #expect(decoded.metadata == ["format": "pt"])
+    #expect(decoded.tensors.keys == ["b", "a"])
+    #expect(decoded.tensors["b"] == Matrix(rows: 1, columns: 2, elements: [1.5, -2]))
+    #expect(decoded.tensors["a"] == Matrix(rows: 1, columns: 1, elements: [4]))
+  }
+
+  @Test func truncatedAndCorruptFilesAreErrors() throws {
+    let data = try SafeTensors.encode(SafeTensorsTests.parameters)
+    let cases: [(Data, String)] = [
+      (data.prefix(5), "shorter than the 8-byte header"),
+      (data.prefix(30), "truncated"),
+      (data.prefix(data.count - 3), "outside the file"),
+      (Data(repeating: 0, count: 8) + Data("x".utf8), "not a JSON object"),
+    ]
+    for (bytes, words) in cases {
+      do {
+        _ = try SafeTensors.decode(Data(bytes))
+        Issue.record("\(bytes.count) bytes were accepted")
+      } catch {
+        #expect(error.description.contains(words), "\(error)")
+      }
+    }
+  }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import Recur
 import Tensors
 import Testing
@@ -44,7 +45,7 @@ import Testing
     let before = try trainer.evaluate(.dev, epoch: 0, learningRate: 0.1)
     var records: [EpochRecord] = []
     var batchesSeen = 0
-    try trainer.train(onBatch: { _, _, _ in batchesSeen += 1 }, onEpoch: { records += $0 })
+    try trainer.train(onBatch: { _, _, _ in batchesSeen += 1 }, onEpoch: { records += $0.records })
     #expect(batchesSeen == 4 * 15)
     #expect(records.map(\.epoch) == [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4])
     #expect(
@@ -62,8 +63,8 @@ import Testing
     var second: [EpochRecord] = []
     var a = Self.trainer(data, directions: [.forward], learningRate: 0.1, epochs: 2)
     var b = Self.trainer(data, directions: [.forward], learningRate: 0.1, epochs: 2)
-    try a.train(onEpoch: { first += $0 })
-    try b.train(onEpoch: { second += $0 })
+    try a.train(onEpoch: { first += $0.records })
+    try b.train(onEpoch: { second += $0.records })
     #expect(Self.timeless(first) == Self.timeless(second))
     #expect(a.network.parameters == b.network.parameters)
   }
@@ -84,8 +85,75 @@ import Testing
     var trainer = Self.trainer(data, directions: [.forward], learningRate: 0.2, epochs: 3)
     trainer.schedule = StepSchedule(stepSize: 2, gamma: 0.5)
     var records: [EpochRecord] = []
-    try trainer.train(onEpoch: { records += $0 })
+    try trainer.train(onEpoch: { records += $0.records })
     // Epochs 1–2 at 0.2, epoch 3 at 0.1; every split's row carries the rate in force.
     #expect(records.map(\.learningRate) == [0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.1, 0.1, 0.1])
+  }
+
+  /// Two epochs, a save of everything a checkpoint holds, a fresh trainer restored from it and
+  /// two more epochs end exactly where four uninterrupted epochs do: weights, optimizer state
+  /// and records (wall-clock columns aside).
+  @Test func restoredTrainingMatchesUninterruptedTraining() throws {
+    let data = try Self.dataset()
+    func trainer(epochs: Int) -> Trainer {
+      var trainer = Self.trainer(
+        data, directions: [.forward, .backward], learningRate: 0.01, epochs: epochs)
+      trainer.optimizer = Adam()
+      // Dev loss never falls by half in an epoch: the rate halves after every epoch but the first.
+      trainer.schedule = PlateauSchedule(
+        split: .dev, metric: "loss", goal: .min, factor: 0.5, patience: 0, threshold: 0.5,
+        floor: 0)
+      return trainer
+    }
+    var straight = trainer(epochs: 4)
+    var straightRecords: [EpochRecord] = []
+    try straight.train(onEpoch: { straightRecords += $0.records })
+
+    var first = trainer(epochs: 4)
+    let firstNetwork = first.network
+    var records: [EpochRecord] = []
+    var saved: EpochReport?
+    var savedParameters: ParameterSet<Float>?
+    struct Stop: Error {}
+    #expect(throws: Stop.self) {
+      try first.train(onEpoch: { report in
+        records += report.records
+        if report.epoch == 2 {
+          saved = report
+          savedParameters = firstNetwork.parameters
+          throw Stop()
+        }
+      })
+    }
+    let report = try #require(saved)
+    // Through JSON, as a checkpoint stores it.
+    let state = try JSONDecoder().decode(
+      TrainerState.self, from: try JSONEncoder().encode(report.trainerState))
+    var second = trainer(epochs: 4)
+    second.network.parameters = try #require(savedParameters)
+    second.optimizer.state = report.optimizerState
+    try second.restore(state)
+    #expect(second.completedEpochs == 2)
+    try second.train(onEpoch: { records += $0.records })
+
+    #expect(second.network.parameters == straight.network.parameters)
+    #expect(second.optimizer.state == straight.optimizer.state)
+    #expect(Self.timeless(records) == Self.timeless(straightRecords))
+    #expect(Set(records.map(\.learningRate)).count > 1, "the plateau schedule should have acted")
+  }
+
+  @Test func earlyStoppingEndsTrainingAndMarksTheBestEpoch() throws {
+    let data = try Self.dataset()
+    var trainer = Self.trainer(data, directions: [.forward], learningRate: 0.1, epochs: 30)
+    // Dev loss must fall by more than 10 per epoch: it never does after the first epoch.
+    trainer.earlyStopping = EarlyStopping(
+      split: .dev, metric: "loss", goal: .min, patience: 2, minDelta: 10)
+    var reports: [EpochReport] = []
+    try trainer.train(onEpoch: { reports.append($0) })
+    #expect(reports.map(\.epoch) == [1, 2, 3])
+    #expect(reports.map(\.isBest) == [true, false, false])
+    #expect(reports.map(\.stopsTraining) == [false, false, true])
+    #expect(trainer.completedEpochs == 3)
+    #expect(trainer.earlyStopping?.bestEpoch == 1)
   }
 }

@@ -236,4 +236,106 @@ import Testing
     #expect(typo.status == 2)
     #expect(typo.errors.contains("did you mean 'models'?"))
   }
+
+  /// A run killed with SIGKILL and resumed ends with exactly the metrics and weights of one that
+  /// never stopped.
+  @Test func aKilledRunResumesToTheSameResult() throws {
+    let longer = Self.spec.replacingOccurrences(
+      of: "train_sequences: 60", with: "train_sequences: 1500"
+    )
+    .replacingOccurrences(of: "epochs: 3", with: "epochs: 6")
+    .replacingOccurrences(of: "type: sgd", with: "type: adam")
+    .replacingOccurrences(of: "learning_rate: 0.1", with: "learning_rate: 0.01")
+    let workspace = try Self.workspace(longer)
+    let straight = try RunnerProcess.run(["spec.yaml", "--quiet"], in: workspace)
+    #expect(straight.status == 0, "\(straight.errors)")
+
+    let executable = try #require(RunnerProcess.executable)
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = ["spec.yaml", "--quiet"]
+    process.currentDirectoryURL = workspace
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    // Kill it once its first checkpoint exists, at whatever point it has reached since.
+    let deadline = Date().addingTimeInterval(120)
+    var killedRun: URL?
+    while killedRun == nil && Date() < deadline && process.isRunning {
+      killedRun = try Self.runs(in: workspace).dropFirst().first { run in
+        FileManager.default.fileExists(atPath: run.appendingPathComponent("checkpoint").path)
+      }
+      if killedRun == nil { usleep(2_000) }
+    }
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    let run = try #require(killedRun, "the second run made no checkpoint")
+    let manifest = try Self.json(run.appendingPathComponent("manifest.json"))
+    try #require(
+      manifest["status"] as? String == "running", "the run finished before it could be killed")
+
+    let resumed = try RunnerProcess.run(["resume", run.path, "--quiet"], in: workspace)
+    #expect(resumed.status == 0, "\(resumed.errors)")
+    let runs = try Self.runs(in: workspace)
+    let timeless = try runs.map { try Self.csvRows($0).map { Array($0.prefix(5)) } }
+    #expect(timeless[1].count == 1 + 6 * 3)
+    #expect(timeless[0] == timeless[1])
+    let models = try runs.map {
+      try Data(contentsOf: $0.appendingPathComponent("model.safetensors"))
+    }
+    #expect(models[0] == models[1])
+    let after = try Self.json(run.appendingPathComponent("manifest.json"))
+    #expect(after["status"] as? String == "completed")
+    #expect((after["resumed"] as? [String])?.count == 1)
+  }
+
+  @Test func resumeRefusesWhatItCannotContinue() throws {
+    let workspace = try Self.workspace()
+    #expect(try RunnerProcess.run(["spec.yaml", "--quiet"], in: workspace).status == 0)
+    let run = try #require(try Self.runs(in: workspace).first)
+    let metricsBefore = try Data(contentsOf: run.appendingPathComponent("metrics.csv"))
+
+    let completed = try RunnerProcess.run(["resume", run.path], in: workspace)
+    #expect(completed.status == 2)
+    #expect(completed.errors.contains("completed"))
+
+    // Pretend it was killed, then damage its checkpoint.
+    let manifestURL = run.appendingPathComponent("manifest.json")
+    let manifest = try String(contentsOf: manifestURL, encoding: .utf8)
+      .replacingOccurrences(of: "\"completed\"", with: "\"running\"")
+    try manifest.write(to: manifestURL, atomically: true, encoding: .utf8)
+    let model = run.appendingPathComponent("checkpoint/model.safetensors")
+    let bytes = try Data(contentsOf: model)
+    try bytes.prefix(bytes.count / 2).write(to: model)
+    let corrupt = try RunnerProcess.run(["resume", run.path], in: workspace)
+    #expect(corrupt.status == 2)
+    #expect(corrupt.errors.contains("checkpoint/model.safetensors"), "\(corrupt.errors)")
+    #expect(corrupt.errors.contains("truncated"))
+
+    // A spec edited after the run started is refused too.
+    let specURL = run.appendingPathComponent("spec.yaml")
+    let spec = try String(contentsOf: specURL, encoding: .utf8)
+    try spec.replacingOccurrences(of: "hidden: 8", with: "hidden: 9")
+      .write(to: specURL, atomically: true, encoding: .utf8)
+    let edited = try RunnerProcess.run(["resume", run.path], in: workspace)
+    #expect(edited.status == 2)
+    #expect(edited.errors.contains("changed since the run started"))
+    #expect(try Data(contentsOf: run.appendingPathComponent("metrics.csv")) == metricsBefore)
+  }
+
+  @Test func earlyStoppingKeepsTheBestModel() throws {
+    let workspace = try Self.workspace(
+      Self.spec.replacingOccurrences(of: "epochs: 3", with: "epochs: 20")
+        .replacingOccurrences(
+          of: "batch_size: 8",
+          with: "batch_size: 8\n  early_stopping: {metric: dev.loss, patience: 2, min_delta: 100}"))
+    let result = try RunnerProcess.run(["spec.yaml"], in: workspace)
+    #expect(result.status == 0, "\(result.errors)")
+    #expect(result.output.contains("stopped early after epoch 3"))
+    let run = try #require(try Self.runs(in: workspace).first)
+    #expect(try Self.csvRows(run).count == 1 + 3 * 3)
+    let best = try Data(contentsOf: run.appendingPathComponent("model-best.safetensors"))
+    let last = try Data(contentsOf: run.appendingPathComponent("model.safetensors"))
+    #expect(best != last)
+  }
 }
