@@ -158,7 +158,7 @@ public struct Experiment: Sendable {
     modelNode = try Self.settle("output", in: modelNode, to: info.outputSize, what: "classes")
     let context = ModelContext(
       sizes: ModelSizes(input: info.inputSize, output: info.outputSize, task: info.task),
-      activations: registry.activations)
+      activations: registry.activations, initializers: registry.initializers)
     model = try Self.building("model", at: modelNode) {
       try modelComponent.make(ComponentOptions(node: modelNode, path: "model"), context)
     }

@@ -116,8 +116,7 @@ public enum ExperimentRun {
     let network = RecurrentNetwork<Float>(
       shape: experiment.model.shape, activation: experiment.model.activation,
       parameters: checkpoint?.parameters
-        ?? RecurrentNetwork<Float>.initialParameters(
-          for: experiment.model.shape, generator: &initGenerator))
+        ?? experiment.model.initialParameters(Float.self, generator: &initGenerator))
     var optimizer = experiment.optimizer.optimizer
     if let checkpoint { optimizer.state = checkpoint.optimizer }
     var trainer = Trainer(

@@ -23,6 +23,20 @@ extension Registry {
         make: { Sigmoid() }))
     registry.activations.register(
       Component(name: "relu", summary: "max(0, a); f' = [a > 0]", make: { ReLU() }))
+    let initializers: [Component<InitializerFactory>] = [
+      Component(
+        name: "uniform", summary: "uniform in ±1/√H", make: { UniformInitializer() }),
+      Component(
+        name: "glorot", summary: "Glorot/Xavier uniform: ±√(6/(fan_in + fan_out))",
+        make: { GlorotInitializer() }),
+      Component(
+        name: "orthogonal", summary: "a (semi-)orthogonal matrix from a Gaussian one",
+        make: { OrthogonalInitializer() }),
+      Component(
+        name: "identity", summary: "the identity (IRNN, for ReLU recurrent weights); square only",
+        make: { IdentityInitializer() }),
+    ]
+    for initializer in initializers { registry.initializers.register(initializer) }
     registry.metrics.register(
       Component(
         name: "accuracy",
@@ -75,6 +89,12 @@ extension Registry {
         .string(
           "activation", default: "tanh", help: "hidden non-linearity (runner list activations)"),
         .boolean("bias", default: true, help: "biases on the hidden and output layers"),
+        .string(
+          "weight_init", default: "uniform",
+          help: "initializer of the input and output weights U, V (runner list initializers)"),
+        .string(
+          "recurrent_init", default: "uniform",
+          help: "initializer of the recurrent weights W (runner list initializers)"),
       ],
       make: { options, context in
         struct Options: Decodable {
@@ -89,7 +109,26 @@ extension Registry {
           inputSize: context.sizes.input, hiddenSize: decoded.hidden,
           outputSize: context.sizes.output, directions: directions, bias: decoded.bias,
           task: context.sizes.task)
-        return ModelBlueprint(shape: shape, activation: activation.make())
+        let weights = try context.initializers.lookup(
+          options.node["weight_init"]!, path: options.path + ".weight_init"
+        ).make()
+        let recurrent = try context.initializers.lookup(
+          options.node["recurrent_init"]!, path: options.path + ".recurrent_init"
+        ).make()
+        for (key, rows, columns) in RecurrentNetwork<Float>.parameterShapes(for: shape)
+        where !key.hasSuffix(".c") && !key.hasSuffix(".d") {
+          let (option, initializer) =
+            key.hasSuffix(".W") ? ("recurrent_init", recurrent) : ("weight_init", weights)
+          if !initializer.accepts(rows: rows, columns: columns) {
+            throw options.error(
+              at: option,
+              "\(initializer.name) cannot initialise \(key), which is \(rows)×\(columns)",
+              expected: "an initializer for \(rows)×\(columns) matrices")
+          }
+        }
+        return ModelBlueprint(
+          shape: shape, activation: activation.make(), weightInitializer: weights,
+          recurrentInitializer: recurrent)
       })
   }
 

@@ -4,7 +4,7 @@ import YAMLSpec
 
 /// The kinds of component a spec names by `type:` (or, for activations and metrics, by name).
 public enum ComponentKind: String, Sendable, CaseIterable {
-  case dataset, model, optimizer, schedule, activation, metric
+  case dataset, model, optimizer, schedule, activation, initializer, metric
 
   /// "datasets", "models" …, as `runner list` accepts them.
   public var plural: String { rawValue + "s" }
@@ -29,10 +29,29 @@ public struct Component<Factory: Sendable>: Sendable {
 public struct ModelBlueprint: Sendable {
   public var shape: NetworkShape
   public var activation: any Activation
+  /// Initialises the input and output weights (U, V).
+  public var weightInitializer: any Initializer
+  /// Initialises the recurrent weights (W).
+  public var recurrentInitializer: any Initializer
 
-  public init(shape: NetworkShape, activation: any Activation) {
+  public init(
+    shape: NetworkShape, activation: any Activation,
+    weightInitializer: any Initializer = UniformInitializer(),
+    recurrentInitializer: any Initializer = UniformInitializer()
+  ) {
     self.shape = shape
     self.activation = activation
+    self.weightInitializer = weightInitializer
+    self.recurrentInitializer = recurrentInitializer
+  }
+
+  /// Initial parameters drawn from `generator`.
+  public func initialParameters<Scalar: BLASScalar>(
+    _ type: Scalar.Type, generator: inout SeededGenerator
+  ) -> ParameterSet<Scalar> {
+    RecurrentNetwork<Scalar>.initialParameters(
+      for: shape, weights: weightInitializer, recurrent: recurrentInitializer,
+      generator: &generator)
   }
 }
 
@@ -62,6 +81,7 @@ public typealias OptimizerFactory =
 public typealias ScheduleFactory =
   @Sendable (ComponentOptions, ScheduleContext) throws -> any Schedule
 public typealias ActivationFactory = @Sendable () -> any Activation
+public typealias InitializerFactory = @Sendable () -> any Initializer
 public typealias MetricFactory = @Sendable () -> any Metric
 
 /// Sizes a model factory receives: I and K from the dataset (or the spec, when they agree) and
@@ -77,6 +97,8 @@ public struct ModelContext: Sendable {
   public var sizes: ModelSizes
   /// The activations a model may name.
   public var activations: ComponentTable<ActivationFactory>
+  /// The initializers a model may name.
+  public var initializers: ComponentTable<InitializerFactory>
 }
 
 /// What a schedule factory builds from besides its options.
@@ -181,6 +203,7 @@ public struct Registry: Sendable {
   public var optimizers = ComponentTable<OptimizerFactory>(kind: .optimizer)
   public var schedules = ComponentTable<ScheduleFactory>(kind: .schedule)
   public var activations = ComponentTable<ActivationFactory>(kind: .activation)
+  public var initializers = ComponentTable<InitializerFactory>(kind: .initializer)
   public var metrics = ComponentTable<MetricFactory>(kind: .metric)
 
   public init() {}
@@ -193,6 +216,7 @@ public struct Registry: Sendable {
     case .optimizer: optimizers.components.map(ComponentDescription.init)
     case .schedule: schedules.components.map(ComponentDescription.init)
     case .activation: activations.components.map(ComponentDescription.init)
+    case .initializer: initializers.components.map(ComponentDescription.init)
     case .metric: metrics.components.map(ComponentDescription.init)
     }
   }

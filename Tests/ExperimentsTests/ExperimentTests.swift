@@ -206,4 +206,16 @@ import YAMLSpec
     let clipped = try Self.assemble(Self.spec, overrides: ["training.clip_norm=5"])
     #expect(clipped.training.clipping == GradientClipping(norm: 5))
   }
+
+  @Test func initializersAreCheckedAgainstTheShapes() throws {
+    let irnn = try Self.assemble(
+      Self.spec, overrides: ["model.activation=relu", "model.recurrent_init=identity"])
+    #expect(irnn.model.recurrentInitializer.name == "identity")
+    #expect(irnn.model.weightInitializer.name == "uniform")
+    let error = try #require(Self.error(Self.spec, overrides: ["model.weight_init=identity"]))
+    #expect(error.keyPath == "model.weight_init")
+    #expect(error.message.contains("forward.U"))
+    let typo = try #require(Self.error(Self.spec, overrides: ["model.recurrent_init=orthogonl"]))
+    #expect(typo.suggestion == "orthogonal")
+  }
 }
