@@ -103,6 +103,7 @@ public struct MetricsFiles: Sendable {
 /// A JSON document built in code and written with `JSONEncoder`.
 enum JSONValue: Encodable, Sendable {
   case null
+  case bool(Bool)
   case integer(Int)
   case number(Double)
   case string(String)
@@ -113,6 +114,7 @@ enum JSONValue: Encodable, Sendable {
     var container = encoder.singleValueContainer()
     switch self {
     case .null: try container.encodeNil()
+    case .bool(let value): try container.encode(value)
     case .integer(let value): try container.encode(value)
     case .number(let value):
       if value.isFinite { try container.encode(value) } else { try container.encodeNil() }

@@ -13,7 +13,9 @@ struct Runner: ParsableCommand {
       tolerance), 2 a bad command line or spec.
       """,
     version: runnerVersion,
-    subcommands: [Run.self, Resume.self, Validate.self, List.self, Gradcheck.self],
+    subcommands: [
+      Run.self, Resume.self, Evaluate.self, Export.self, Validate.self, List.self, Gradcheck.self,
+    ],
     defaultSubcommand: Run.self
   )
 }
@@ -57,6 +59,9 @@ enum Main {
       Console.error("error: \(error)\n")
       Foundation.exit(Exit.failure.rawValue)
     } catch let error as ResumeError {
+      Console.error("error: \(error)\n")
+      Foundation.exit(Exit.usage.rawValue)
+    } catch let error as TrainedRun.LoadError {
       Console.error("error: \(error)\n")
       Foundation.exit(Exit.usage.rawValue)
     } catch let error as Checkpoint.LoadError {

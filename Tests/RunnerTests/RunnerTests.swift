@@ -338,4 +338,34 @@ import Testing
     let last = try Data(contentsOf: run.appendingPathComponent("model.safetensors"))
     #expect(best != last)
   }
+
+  @Test func evaluateAndExportAFinishedRun() throws {
+    let workspace = try Self.workspace()
+    #expect(try RunnerProcess.run(["spec.yaml", "--quiet"], in: workspace).status == 0)
+    let run = try #require(try Self.runs(in: workspace).first)
+
+    let evaluation = try RunnerProcess.run(
+      ["evaluate", run.path, "--split", "test"], in: workspace)
+    #expect(evaluation.status == 0, "\(evaluation.errors)")
+    #expect(evaluation.output.hasPrefix("test"))
+    let written = try Self.json(run.appendingPathComponent("evaluation.json"))
+    let test = try #require((written["splits"] as? [String: Any])?["test"] as? [String: Any])
+    let finalTest = try #require(try Self.csvRows(run).last)
+    #expect(finalTest[1] == "test")
+    #expect(test["loss"] as? Double == Double(finalTest[2]))
+
+    let export = try RunnerProcess.run(["export", run.path], in: workspace)
+    #expect(export.status == 0, "\(export.errors)")
+    let description = try Self.json(run.appendingPathComponent("export/model.json"))
+    #expect(description["model"] as? String == "brnn")
+    #expect(description["input_size"] as? Int == 50)
+    #expect((description["labels"] as? [String])?.count == 8)
+
+    let best = try RunnerProcess.run(["evaluate", run.path, "--best"], in: workspace)
+    #expect(best.status == 2)
+    #expect(best.errors.contains("model-best.safetensors"))
+    let nowhere = try RunnerProcess.run(["export", "nowhere"], in: workspace)
+    #expect(nowhere.status == 2)
+    #expect(nowhere.errors.contains("not a run directory"))
+  }
 }
