@@ -348,11 +348,17 @@ import Testing
       ["evaluate", run.path, "--split", "test"], in: workspace)
     #expect(evaluation.status == 0, "\(evaluation.errors)")
     #expect(evaluation.output.hasPrefix("test"))
-    let written = try Self.json(run.appendingPathComponent("evaluation.json"))
-    let test = try #require((written["splits"] as? [String: Any])?["test"] as? [String: Any])
+    struct Evaluation: Decodable {
+      var model: String
+      var splits: [String: [String: Double]]
+    }
+    let written = try JSONDecoder().decode(
+      Evaluation.self, from: Data(contentsOf: run.appendingPathComponent("evaluation.json")))
     let finalTest = try #require(try Self.csvRows(run).last)
     #expect(finalTest[1] == "test")
-    #expect(test["loss"] as? Double == Double(finalTest[2]))
+    #expect(written.model == "model.safetensors")
+    #expect(written.splits["test"]?["loss"] == Double(finalTest[2]))
+    #expect(written.splits["test"]?["accuracy"] == Double(finalTest[3]))
 
     let export = try RunnerProcess.run(["export", run.path], in: workspace)
     #expect(export.status == 0, "\(export.errors)")
