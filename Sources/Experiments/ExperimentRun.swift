@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Recur
 import Tensors
@@ -21,22 +20,28 @@ public struct RunOutcome: Sendable {
 
 /// One training run of an experiment, from an empty run directory to its final manifest.
 public enum ExperimentRun {
-  /// Creates the run directory, writes `spec.yaml` and a `running` manifest, trains, writes the
-  /// metrics after every epoch and the model at the end, and closes the manifest with the status.
-  /// Only a failure to create the run directory throws; anything later is recorded as the status
-  /// `failed` or `diverged`.
+  /// Creates the run directory (a new timestamped one under `<output.dir>/<name>/`, or the
+  /// folder `directory` when given, see `RunDirectory.claim`), writes `spec.yaml` and a `running`
+  /// manifest, trains, writes the metrics after every epoch and the model at the end, and closes
+  /// the manifest with the status. Only a failure to create the run directory throws; anything
+  /// later is recorded as the status `failed` or `diverged`.
   public static func run(
-    _ experiment: Experiment, commandLine: [String], observer: some RunObserver
+    _ experiment: Experiment, commandLine: [String], observer: some RunObserver,
+    directory placement: URL? = nil
   ) throws(RunFileError) -> RunOutcome {
     let start = Date()
     let root = URL(fileURLWithPath: experiment.output.dir, isDirectory: true)
-    let directory = try RunDirectory.create(root: root, name: experiment.name, now: start)
+    let directory: RunDirectory
+    if let placement {
+      directory = try RunDirectory.claim(placement)
+    } else {
+      directory = try RunDirectory.create(root: root, name: experiment.name, now: start)
+    }
     let specText = experiment.spec.yamlText()
     var manifest = Manifest(
       runnerVersion: runnerVersion, name: experiment.name, runID: directory.id,
       seed: experiment.seed,
-      specSHA256: SHA256.hash(data: Data(specText.utf8)).map { String(format: "%02x", $0) }
-        .joined(),
+      specSHA256: Fingerprint.sha256(specText),
       status: .running, started: Manifest.timestamp(start), finished: nil,
       commandLine: commandLine, workingDirectory: FileManager.default.currentDirectoryPath,
       host: .current, message: nil)

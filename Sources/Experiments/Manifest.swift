@@ -88,4 +88,11 @@ public struct Manifest: Sendable, Codable, Equatable {
     formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     return formatter.string(from: date)
   }
+
+  /// Reads a `timestamp(_:)` back.
+  public static func date(from timestamp: String) -> Date? {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.date(from: timestamp)
+  }
 }
