@@ -30,6 +30,11 @@ public enum ExperimentRun {
     directory placement: URL? = nil
   ) throws(RunFileError) -> RunOutcome {
     let start = Date()
+    let workingDirectory = FileManager.default.currentDirectoryPath
+    // Before the run directory exists, so that a run inside a checkout does not see itself as a
+    // change.
+    let provenance = Provenance.current(
+      workingDirectory: workingDirectory, dataFiles: experiment.dataset.dataFiles)
     let root = URL(fileURLWithPath: experiment.output.dir, isDirectory: true)
     let directory: RunDirectory
     if let placement {
@@ -43,8 +48,8 @@ public enum ExperimentRun {
       seed: experiment.seed,
       specSHA256: Fingerprint.sha256(specText),
       status: .running, started: Manifest.timestamp(start), finished: nil,
-      commandLine: commandLine, workingDirectory: FileManager.default.currentDirectoryPath,
-      host: .current, message: nil)
+      commandLine: commandLine, workingDirectory: workingDirectory, host: .current, message: nil,
+      provenance: provenance)
     try directory.write(specText, to: "spec.yaml")
     try writeManifest(manifest, to: directory)
     observer.runStarted(experiment, directory: directory)

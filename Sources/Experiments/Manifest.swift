@@ -59,6 +59,8 @@ public struct Manifest: Sendable, Codable, Equatable {
   public var host: Host
   /// Why a run failed or diverged.
   public var message: String?
+  /// Commit, toolchain, BLAS and data fingerprints; nil in manifests written before it existed.
+  public var provenance: Provenance?
 
   enum CodingKeys: String, CodingKey {
     case runnerVersion = "runner_version"
@@ -73,6 +75,7 @@ public struct Manifest: Sendable, Codable, Equatable {
     case workingDirectory = "working_directory"
     case host
     case message
+    case provenance
   }
 
   /// Pretty-printed JSON with sorted keys.

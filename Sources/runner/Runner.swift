@@ -3,7 +3,8 @@ import Experiments
 import Foundation
 import YAMLSpec
 
-/// The `runner` command line: `run` (the default), `validate`, `list`, `gradcheck`, `sweep`.
+/// The `runner` command line: `run` (the default), `validate`, `list`, `gradcheck`, `sweep`,
+/// `reproduce`, `report`.
 struct Runner: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "runner",
@@ -13,7 +14,9 @@ struct Runner: ParsableCommand {
       tolerance), 2 a bad command line or spec.
       """,
     version: runnerVersion,
-    subcommands: [Run.self, Validate.self, List.self, Gradcheck.self, Sweep.self],
+    subcommands: [
+      Run.self, Validate.self, List.self, Gradcheck.self, Sweep.self, Reproduce.self,
+    ],
     defaultSubcommand: Run.self
   )
 }
