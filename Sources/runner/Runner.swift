@@ -15,7 +15,7 @@ struct Runner: ParsableCommand {
       """,
     version: runnerVersion,
     subcommands: [
-      Run.self, Validate.self, List.self, Gradcheck.self, Sweep.self, Reproduce.self,
+      Run.self, Validate.self, List.self, Gradcheck.self, Sweep.self, Reproduce.self, Report.self,
     ],
     defaultSubcommand: Run.self
   )
