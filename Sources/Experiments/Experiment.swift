@@ -128,9 +128,15 @@ public struct Experiment: Sendable {
         "a spec must be a mapping", at: root.location,
         expected: "keys name, seed, dataset, model, optimizer, training, output")
     }
+    if let base = root.entry(for: "base") {
+      throw SpecError(
+        "this is a sweep file over a base spec", at: base.keyLocation, keyPath: "base",
+        expected: "runner sweep for a sweep file, or runner run with the base spec itself")
+    }
+    // `sweep:` belongs to `runner sweep` (SweepSpec); a single run ignores it.
     let top = try root.resolved(
       against: Self.topLevelOptions, path: "",
-      passThrough: Set(Self.componentSections + Self.fixedSections))
+      passThrough: Set(Self.componentSections + Self.fixedSections + ["sweep"]))
     struct Top: Decodable {
       var name: String
       var seed: UInt64

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Recur
 import Tensors
@@ -29,23 +28,36 @@ public struct ResumeError: Error, Sendable, CustomStringConvertible {
 /// One training run of an experiment, from an empty run directory to its final manifest, and
 /// the resumption of one that was stopped.
 public enum ExperimentRun {
-  /// Creates the run directory, writes `spec.yaml` and a `running` manifest, trains, writes the
-  /// metrics after every epoch, a checkpoint every `training.checkpoint_every` epochs and the
-  /// model at the end, and closes the manifest with the status. Only a failure to create the run
-  /// directory throws; anything later is recorded as the status `failed` or `diverged`.
+  /// Creates the run directory (a new timestamped one under `<output.dir>/<name>/`, or the
+  /// folder `directory` when given, see `RunDirectory.claim`), writes `spec.yaml` and a `running`
+  /// manifest, trains, writes the metrics after every epoch, a checkpoint every
+  /// `training.checkpoint_every` epochs and the model at the end, and closes the manifest with
+  /// the status. Only a failure to create the run directory throws; anything later is recorded
+  /// as the status `failed` or `diverged`.
   public static func run(
-    _ experiment: Experiment, commandLine: [String], observer: some RunObserver
+    _ experiment: Experiment, commandLine: [String], observer: some RunObserver,
+    directory placement: URL? = nil
   ) throws(RunFileError) -> RunOutcome {
     let start = Date()
+    let workingDirectory = FileManager.default.currentDirectoryPath
+    // Before the run directory exists, so that a run inside a checkout does not see itself as a
+    // change.
+    let provenance = Provenance.current(
+      workingDirectory: workingDirectory, dataFiles: experiment.dataset.dataFiles)
     let root = URL(fileURLWithPath: experiment.output.dir, isDirectory: true)
-    let directory = try RunDirectory.create(root: root, name: experiment.name, now: start)
+    let directory: RunDirectory
+    if let placement {
+      directory = try RunDirectory.claim(placement)
+    } else {
+      directory = try RunDirectory.create(root: root, name: experiment.name, now: start)
+    }
     let specText = experiment.spec.yamlText()
     let manifest = Manifest(
       runnerVersion: runnerVersion, name: experiment.name, runID: directory.id,
-      seed: experiment.seed, specSHA256: sha256(Data(specText.utf8)),
+      seed: experiment.seed, specSHA256: Fingerprint.sha256(specText),
       status: .running, started: Manifest.timestamp(start), finished: nil,
-      commandLine: commandLine, workingDirectory: FileManager.default.currentDirectoryPath,
-      host: .current, message: nil, resumed: nil)
+      commandLine: commandLine, workingDirectory: workingDirectory, host: .current, message: nil,
+      resumed: nil, provenance: provenance)
     try directory.write(specText, to: "spec.yaml")
     try writeManifest(manifest, to: directory)
     return train(
@@ -78,7 +90,7 @@ public enum ExperimentRun {
     guard let specData = FileManager.default.contents(atPath: specURL.path) else {
       throw ResumeError(path: specURL.path, reason: "missing")
     }
-    guard sha256(specData) == manifest.specSHA256 else {
+    guard Fingerprint.sha256(specData) == manifest.specSHA256 else {
       throw ResumeError(
         path: specURL.path,
         reason: "changed since the run started (its SHA-256 differs from "
@@ -175,10 +187,6 @@ public enum ExperimentRun {
     return RunOutcome(
       status: manifest.status, directory: directory, records: records, manifest: manifest,
       seconds: end.timeIntervalSince(start))
-  }
-
-  static func sha256(_ data: Data) -> String {
-    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
   }
 
   static func writeManifest(_ manifest: Manifest, to directory: RunDirectory) throws(RunFileError) {

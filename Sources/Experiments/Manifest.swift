@@ -61,6 +61,8 @@ public struct Manifest: Sendable, Codable, Equatable {
   public var message: String?
   /// When the run was resumed, once per `runner resume`.
   public var resumed: [String]?
+  /// Commit, toolchain, BLAS and data fingerprints; nil in manifests written before it existed.
+  public var provenance: Provenance?
 
   enum CodingKeys: String, CodingKey {
     case runnerVersion = "runner_version"
@@ -76,6 +78,7 @@ public struct Manifest: Sendable, Codable, Equatable {
     case host
     case message
     case resumed
+    case provenance
   }
 
   /// Pretty-printed JSON with sorted keys.
@@ -90,5 +93,12 @@ public struct Manifest: Sendable, Codable, Equatable {
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     return formatter.string(from: date)
+  }
+
+  /// Reads a `timestamp(_:)` back.
+  public static func date(from timestamp: String) -> Date? {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.date(from: timestamp)
   }
 }

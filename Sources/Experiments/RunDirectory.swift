@@ -44,6 +44,30 @@ public struct RunDirectory: Sendable {
     throw RunFileError(path: parent.path, reason: "no free run id for \(stamp)")
   }
 
+  /// Opens the folder `url`, creating it (and its parents) when missing.
+  static func claimFolder(_ url: URL) throws(RunFileError) -> RunDirectory {
+    do {
+      try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    } catch {
+      throw RunFileError(
+        path: url.path, reason: "cannot create folder (\(error.localizedDescription))")
+    }
+    return RunDirectory(url: url, id: url.lastPathComponent)
+  }
+
+  /// Claims the folder `url` for one run, creating it (and its parents) when missing: a run
+  /// placed by its caller (a sweep's trial) instead of under a timestamp. The folder may already
+  /// hold files, such as the spec the run reads, but not a run: a `manifest.json` there is an
+  /// error. The id is the folder's name.
+  public static func claim(_ url: URL) throws(RunFileError) -> RunDirectory {
+    let directory = try claimFolder(url)
+    let manifest = url.appendingPathComponent("manifest.json")
+    guard !FileManager.default.fileExists(atPath: manifest.path) else {
+      throw RunFileError(path: url.path, reason: "already holds a run (manifest.json)")
+    }
+    return directory
+  }
+
   /// Opens an existing run directory.
   public init(url: URL, id: String) {
     self.url = url

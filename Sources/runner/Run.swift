@@ -13,11 +13,20 @@ struct Run: ParsableCommand {
   @Flag(name: .long, help: "Print only the summary, no epoch lines.")
   var quiet = false
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Write the run into this folder (created when missing; it must not hold a run) instead "
+        + "of a new timestamped one; runner sweep places its trials this way.",
+      valueName: "folder"))
+  var runDirectory: String?
+
   func run() throws {
     let experiment = try arguments.experiment()
     let observer = TerminalObserver(quiet: quiet)
     let outcome = try ExperimentRun.run(
-      experiment, commandLine: CommandLine.arguments, observer: observer)
+      experiment, commandLine: CommandLine.arguments, observer: observer,
+      directory: runDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) })
     Console.line(Summary(experiment: experiment, outcome: outcome).text)
     if outcome.status != .completed { throw Exit.failure }
   }

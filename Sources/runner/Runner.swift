@@ -3,7 +3,8 @@ import Experiments
 import Foundation
 import YAMLSpec
 
-/// The `runner` command line: `run` (the default), `validate`, `list`, `gradcheck`.
+/// The `runner` command line: `run` (the default), `validate`, `list`, `gradcheck`, `sweep`,
+/// `reproduce`, `report`.
 struct Runner: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "runner",
@@ -15,6 +16,7 @@ struct Runner: ParsableCommand {
     version: runnerVersion,
     subcommands: [
       Run.self, Resume.self, Evaluate.self, Export.self, Validate.self, List.self, Gradcheck.self,
+      Sweep.self, Reproduce.self, Report.self,
     ],
     defaultSubcommand: Run.self
   )

@@ -1,0 +1,126 @@
+import Foundation
+import Tensors
+import YAMLSpec
+
+/// One run of a sweep: a configuration (a value per parameter) and a seed, assembled and checked
+/// like a single run.
+public struct SweepTrial: Sendable {
+  /// 1-based, in expansion order; names the folder `trial-NNN`.
+  public var number: Int
+  /// 0-based index of the configuration; the trials of one configuration differ only in seed.
+  public var configuration: Int
+  /// A value per parameter, in the sweep's parameter order.
+  public var values: [SpecNode]
+  public var seed: UInt64
+  public var experiment: Experiment
+  /// SHA-256 of the resolved spec (seed included): the trial's identity.
+  public var sha256: String
+
+  /// `trial-007`.
+  public var folderName: String {
+    let digits = String(number)
+    return "trial-" + String(repeating: "0", count: max(0, 3 - digits.count)) + digits
+  }
+}
+
+/// A sweep expanded into its trials, every one assembled before any runs.
+public struct SweepPlan: Sendable {
+  public var spec: SweepSpec
+  public var trials: [SweepTrial]
+  /// SHA-256 over the resolved sweep section and every trial's identity.
+  public var sha256: String
+
+  /// The short id naming the sweep's folder: `sweep-<id>`.
+  public var id: String { String(sha256.prefix(10)) }
+
+  /// The number of distinct configurations.
+  public var configurationCount: Int { (trials.map(\.configuration).max() ?? -1) + 1 }
+
+  /// Expands `spec`: a grid in the order of nested loops over the parameters as written (the
+  /// last one fastest), or `trials` random draws from `SeededGenerator(seed: sampler_seed)
+  /// .derived("sweep")`, each parameter drawn in order; then every configuration once per seed.
+  /// Each trial's spec is the base spec with the values set at their key paths (located where
+  /// the sweep file gives them) and its seed, assembled with `Experiment(spec:)`: the first
+  /// trial that does not assemble is an error naming it. A configuration drawn twice runs once.
+  public init(_ spec: SweepSpec, registry: Registry = .standard) throws(SpecError) {
+    self.spec = spec
+    var trials: [SweepTrial] = []
+    var seen = Set<String>()
+    var configuration = -1
+    for values in Self.configurations(of: spec) {
+      var isNew = false
+      for (index, seed) in spec.seeds.enumerated() {
+        var node = spec.base
+        for (parameter, value) in zip(spec.parameters, values) {
+          node = node.setting(value, atPath: parameter.path)
+        }
+        let seedLocation = spec.section["seeds"]?.items?[index].location ?? spec.section.location
+        node = node.setting(SpecNode(.integer(Int(seed)), location: seedLocation), atPath: "seed")
+        let number = trials.count + 1
+        let experiment: Experiment
+        do {
+          experiment = try Experiment(spec: node, registry: registry)
+        } catch {
+          var located = error
+          let settings = zip(spec.parameters, values).map { "\($0.path)=\($1.flowText)" }
+          located.message =
+            "trial \(number) (\((settings + ["seed=\(seed)"]).joined(separator: ", "))): "
+            + error.message
+          throw located
+        }
+        let sha256 = Fingerprint.sha256(experiment.spec.yamlText())
+        guard seen.insert(sha256).inserted else { continue }
+        if !isNew {
+          isNew = true
+          configuration += 1
+        }
+        trials.append(
+          SweepTrial(
+            number: number, configuration: configuration, values: values, seed: seed,
+            experiment: experiment, sha256: sha256))
+      }
+    }
+    self.trials = trials
+    sha256 = Fingerprint.sha256(
+      spec.section.yamlText() + trials.map(\.sha256).joined(separator: "\n"))
+  }
+
+  /// The configurations, each a value per parameter.
+  static func configurations(of spec: SweepSpec) -> [[SpecNode]] {
+    switch spec.method {
+    case .grid:
+      var result: [[SpecNode]] = [[]]
+      for parameter in spec.parameters {
+        guard case .choice(let items) = parameter.domain else { continue }
+        result = result.flatMap { prefix in items.map { prefix + [$0] } }
+      }
+      return result
+    case .random:
+      var generator = SeededGenerator(seed: spec.samplerSeed).derived("sweep")
+      return (0..<(spec.trials ?? 0)).map { _ in
+        spec.parameters.map { draw($0, with: &generator) }
+      }
+    }
+  }
+
+  /// One value of a parameter, located at the parameter's node in the sweep file.
+  static func draw(
+    _ parameter: SweepSpec.Parameter, with generator: inout SeededGenerator
+  )
+    -> SpecNode
+  {
+    let content: SpecNode.Content
+    switch parameter.domain {
+    case .choice(let items):
+      return items[generator.integer(below: items.count)]
+    case .uniform(let min, let max):
+      content = .number(generator.uniform(in: min...max))
+    case .logUniform(let min, let max):
+      let value = Foundation.exp(generator.uniform(in: Foundation.log(min)...Foundation.log(max)))
+      content = .number(Swift.min(Swift.max(value, min), max))
+    case .intUniform(let min, let max):
+      content = .integer(min + generator.integer(below: max - min + 1))
+    }
+    return SpecNode(content, location: parameter.node.location)
+  }
+}
