@@ -37,7 +37,7 @@ struct Run: ParsableCommand {
 final class TerminalObserver: RunObserver {
   let quiet: Bool
   let live = isatty(STDERR_FILENO) == 1
-  private var epoch = 1
+  private var lastDraw = Date.distantPast
 
   init(quiet: Bool) {
     self.quiet = quiet
@@ -55,6 +55,10 @@ final class TerminalObserver: RunObserver {
 
   func batchFinished(epoch: Int, batch: Int, of batches: Int) {
     guard live, !quiet else { return }
+    // Ten redraws a second are enough for the eye and cost nothing against training.
+    let now = Date()
+    guard batch == batches || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+    lastDraw = now
     let width = 30
     let filled = width * batch / max(batches, 1)
     let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
