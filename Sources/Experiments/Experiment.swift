@@ -16,6 +16,8 @@ public struct TrainingOptions: Sendable, Decodable {
   public var clipNorm: Double?
   public var clipValue: Double?
   public var checkpointEvery: Int
+  public var inputNoise: Double
+  public var weightNoise: Double
 
   enum CodingKeys: String, CodingKey {
     case epochs
@@ -25,6 +27,8 @@ public struct TrainingOptions: Sendable, Decodable {
     case clipNorm = "clip_norm"
     case clipValue = "clip_value"
     case checkpointEvery = "checkpoint_every"
+    case inputNoise = "input_noise"
+    case weightNoise = "weight_noise"
   }
 
   /// The clipping the options ask for.
@@ -55,6 +59,12 @@ public struct TrainingOptions: Sendable, Decodable {
     .integer(
       "checkpoint_every", default: 1, range: 1...,
       help: "epochs between checkpoints (one is also written at the end)"),
+    .number(
+      "input_noise", default: 0, minimum: 0,
+      help: "std. dev. of Gaussian noise added to dense inputs in training"),
+    .number(
+      "weight_noise", default: 0, minimum: 0,
+      help: "std. dev. of Gaussian noise on the weights for each training batch"),
   ]
 
   /// `training.early_stopping`, a mapping or null.

@@ -115,6 +115,7 @@ public struct TrainerState: Sendable, Codable, Equatable {
   public var completedEpochs: Int
   public var order: [Int]
   public var shuffler: SeededGenerator
+  public var noise: TrainingNoise?
   /// The schedule's own state (`Schedule.encodedState()`).
   public var schedule: Data
   public var earlyStopping: EarlyStopping?
@@ -127,7 +128,7 @@ public struct TrainerState: Sendable, Codable, Equatable {
 
   enum CodingKeys: String, CodingKey {
     case completedEpochs = "completed_epochs"
-    case order, shuffler, schedule
+    case order, shuffler, noise, schedule
     case earlyStopping = "early_stopping"
   }
 }
@@ -159,6 +160,8 @@ public struct Trainer {
   /// The learning rate per epoch, from `learningRate`.
   public var schedule: any Schedule
   public let clipping: GradientClipping
+  /// Input and weight noise during training; `nil` trains without.
+  public var noise: TrainingNoise?
   /// Ends training early when a monitored metric stalls; `nil` trains every epoch of the plan.
   public var earlyStopping: EarlyStopping?
   /// Epochs finished so far; training continues after them.
@@ -193,7 +196,7 @@ public struct Trainer {
   /// exactly where this one stands.
   public func state() throws -> TrainerState {
     TrainerState(
-      completedEpochs: completedEpochs, order: order, shuffler: shuffler,
+      completedEpochs: completedEpochs, order: order, shuffler: shuffler, noise: noise,
       schedule: try schedule.encodedState(), earlyStopping: earlyStopping)
   }
 
@@ -210,6 +213,7 @@ public struct Trainer {
     completedEpochs = state.completedEpochs
     order = state.order
     shuffler = state.shuffler
+    noise = state.noise
     try schedule.restoreState(state.schedule)
     earlyStopping = state.earlyStopping
   }
@@ -224,6 +228,7 @@ public struct Trainer {
   ) throws {
     let trainExamples = dataset.examples(.train)
     let info = dataset.info
+    let network = self.network
     let batches = (order.count + plan.batchSize - 1) / plan.batchSize
     var gradients = network.parameters.zeros()
 
@@ -237,9 +242,16 @@ public struct Trainer {
         let members = order[
           (batchIndex * plan.batchSize)..<min(
             order.count, (batchIndex + 1) * plan.batchSize)]
-        let batch = SequenceBatch<Float>(
+        var batch = SequenceBatch<Float>(
           examples: members.map { trainExamples[$0] }, task: info.task, inputSize: info.inputSize)
+        noise?.perturb(&batch)
+        var clean: ParameterSet<Float>?
+        if let noisy = noise?.perturbed(network.parameters) {
+          clean = network.parameters
+          network.parameters = noisy
+        }
         let loss = network.lossAndGradients(for: batch, into: &gradients)
+        if let clean { network.parameters = clean }
         guard loss.mean.isFinite else {
           throw TrainingDiverged(epoch: epoch, batch: batchIndex + 1, loss: loss.mean)
         }

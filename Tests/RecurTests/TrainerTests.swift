@@ -99,6 +99,7 @@ import Testing
       var trainer = Self.trainer(
         data, directions: [.forward, .backward], learningRate: 0.01, epochs: epochs)
       trainer.optimizer = Adam()
+      trainer.noise = TrainingNoise(weight: 0.01, generator: SeededGenerator(seed: 5))
       // Dev loss never falls by half in an epoch: the rate halves after every epoch but the first.
       trainer.schedule = PlateauSchedule(
         split: .dev, metric: "loss", goal: .min, factor: 0.5, patience: 0, threshold: 0.5,
@@ -155,5 +156,45 @@ import Testing
     #expect(reports.map(\.stopsTraining) == [false, false, true])
     #expect(trainer.completedEpochs == 3)
     #expect(trainer.earlyStopping?.bestEpoch == 1)
+  }
+
+  /// With weight noise, the gradient is taken at the noisy weights and the step applied to the
+  /// clean ones: θ₁ = θ₀ − η·∇O(θ₀ + ε), with ε drawn from the same generator here.
+  @Test func weightNoisePerturbsTheGradientNotTheWeights() throws {
+    let data = try SyntheticTagging(
+      SyntheticTagging.Configuration(
+        trainSequences: 4, devSequences: 0, testSequences: 0, minLength: 3, maxLength: 5,
+        vocabulary: 10, tags: 3, rightContextWords: 1, rightContextShare: 0.3),
+      generator: SeededGenerator(seed: 1))
+    // One batch of all four sequences, one plain SGD step.
+    var trainer = Trainer(
+      network: Self.trainer(data, directions: [.forward], learningRate: 0.5, epochs: 1).network,
+      optimizer: SGD(momentum: 0), dataset: data,
+      plan: TrainingPlan(epochs: 1, batchSize: 4, shuffle: false), learningRate: 0.5,
+      metrics: [], shuffler: SeededGenerator(seed: 1))
+    trainer.noise = TrainingNoise(weight: 0.1, generator: SeededGenerator(seed: 8))
+    let clean = trainer.network.parameters
+
+    var noiseGenerator = SeededGenerator(seed: 8)
+    var noisy = clean
+    for index in noisy.values.indices {
+      for i in noisy.values[index].elements.indices {
+        noisy.values[index].elements[i] += Float(0.1 * noiseGenerator.normal())
+      }
+    }
+    let reference = RecurrentNetwork<Float>(
+      shape: trainer.network.shape, activation: Tanh(), parameters: noisy)
+    var gradients = noisy.zeros()
+    _ = reference.lossAndGradients(
+      for: SequenceBatch(examples: data.examples(.train), task: .framewise, inputSize: 10),
+      into: &gradients)
+
+    try trainer.train(onEpoch: { _ in })
+    for index in clean.values.indices {
+      for i in clean.values[index].elements.indices {
+        let expected = clean.values[index].elements[i] - 0.5 * gradients.values[index].elements[i]
+        #expect(abs(trainer.network.parameters.values[index].elements[i] - expected) < 1e-6)
+      }
+    }
   }
 }
