@@ -23,6 +23,7 @@ extension Registry {
         name: "accuracy",
         summary: "share of scored positions predicted right (tokens, or sequences)",
         make: { Accuracy() }))
+    registerDataAndMetrics(in: &registry)
     return registry
   }()
 

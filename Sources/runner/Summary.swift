@@ -54,14 +54,18 @@ struct Summary {
       guard let last = rows.last, last.epoch == lastEpoch else { continue }
       var line =
         "  " + Format.left(split.rawValue, 18) + Format.right(Format.fixed(last.loss, 4), 9)
-      for name in names {
-        line += Format.right(last.value(of: name).map { Format.percent($0) } ?? "–", 12)
-      }
-      for (name, goal) in experiment.metrics.map({ ($0.name, $0.goal) }) {
-        let best = rows.compactMap { row in row.value(of: name).map { ($0, row.epoch) } }
-          .max { goal == .max ? $0.0 < $1.0 : $0.0 > $1.0 }
+      for metric in experiment.metrics {
         line += Format.right(
-          best.map { "\(Format.percent($0.0)) (ep \($0.1))" } ?? "–", 18)
+          last.value(of: metric.name).map { Format.metric($0, proportion: metric.isProportion) }
+            ?? "–", 12)
+      }
+      for metric in experiment.metrics {
+        let best = rows.compactMap { row in row.value(of: metric.name).map { ($0, row.epoch) } }
+          .max { metric.goal == .max ? $0.0 < $1.0 : $0.0 > $1.0 }
+        line += Format.right(
+          best.map {
+            "\(Format.metric($0.0, proportion: metric.isProportion)) (ep \($0.1))"
+          } ?? "–", 18)
       }
       lines.append(line)
     }

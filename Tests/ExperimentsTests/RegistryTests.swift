@@ -9,7 +9,11 @@ import YAMLSpec
     #expect(registry.datasets.names == ["synthetic-tagging"])
     #expect(registry.optimizers.names == ["sgd"])
     #expect(registry.activations.names == ["tanh", "sigmoid", "relu"])
-    #expect(registry.metrics.names == ["accuracy"])
+    #expect(
+      registry.metrics.names == [
+        "accuracy", "sequence_accuracy", "known_word_accuracy", "unknown_word_accuracy", "mse",
+        "mae",
+      ])
     for kind in ComponentKind.allCases {
       for component in registry.descriptions(of: kind) {
         #expect(!component.summary.isEmpty)
