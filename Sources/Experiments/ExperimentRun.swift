@@ -41,11 +41,15 @@ public enum ExperimentRun {
       commandLine: commandLine, workingDirectory: FileManager.default.currentDirectoryPath,
       host: .current, message: nil)
     try directory.write(specText, to: "spec.yaml")
+    for artifact in experiment.dataset.artifacts {
+      try directory.write(artifact.contents, to: artifact.name)
+    }
     try writeManifest(manifest, to: directory)
     observer.runStarted(experiment, directory: directory)
 
     var records: [EpochRecord] = []
-    let files = MetricsFiles(metrics: experiment.metrics, facts: experiment.dataset.info.facts)
+    let info = experiment.dataset.info
+    let files = MetricsFiles(metrics: experiment.metrics, facts: info.facts, labels: info.labels)
     let generator = SeededGenerator(seed: experiment.seed)
     var initGenerator = generator.derived("init")
     let network = RecurrentNetwork<Float>(
@@ -65,6 +69,15 @@ public enum ExperimentRun {
           observer.epochFinished(epochRecords, of: experiment.plan.epochs)
         })
       try directory.write(SafeTensors.encode(network.parameters), to: "model.safetensors")
+      var confusions: [Split: ConfusionMatrix] = [:]
+      for split in experiment.dataset.availableSplits {
+        guard let matrix = trainer.confusion(split) else { continue }
+        confusions[split] = matrix
+        try directory.write(matrix.csv(labels: info.labels), to: "confusion-\(split.rawValue).csv")
+      }
+      if !confusions.isEmpty, experiment.output.formats.contains(.json) {
+        try directory.write(try files.json(records, confusions: confusions), to: "metrics.json")
+      }
       manifest.status = .completed
     } catch let error as TrainingDiverged {
       manifest.status = .diverged

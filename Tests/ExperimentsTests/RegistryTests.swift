@@ -6,7 +6,10 @@ import YAMLSpec
   @Test func standardComponentsAreRegistered() {
     let registry = Registry.standard
     #expect(registry.models.names == ["rnn", "brnn"])
-    #expect(registry.datasets.names == ["synthetic-tagging"])
+    #expect(
+      registry.datasets.names == [
+        "synthetic-tagging", "conllu", "conll", "csv-sequences", "parity", "adding", "reverse",
+      ])
     #expect(registry.optimizers.names == ["sgd"])
     #expect(registry.activations.names == ["tanh", "sigmoid", "relu"])
     #expect(
