@@ -46,8 +46,8 @@ struct Summary {
     var lines = [
       "",
       "  " + Format.left("after epoch \(lastEpoch)", 18) + Format.right("loss", 9)
-        + names.map { Format.right($0, 12) }.joined()
-        + names.map { Format.right("best " + $0, 18) }.joined(),
+        + names.map { Format.right($0, Self.width($0)) }.joined()
+        + names.map { Format.right("best " + $0, Self.bestWidth($0)) }.joined(),
     ]
     for split in Split.allCases {
       let rows = outcome.records.filter { $0.split == split }
@@ -57,7 +57,7 @@ struct Summary {
       for metric in experiment.metrics {
         line += Format.right(
           last.value(of: metric.name).map { Format.metric($0, proportion: metric.isProportion) }
-            ?? "–", 12)
+            ?? "–", Self.width(metric.name))
       }
       for metric in experiment.metrics {
         let best = rows.compactMap { row in row.value(of: metric.name).map { ($0, row.epoch) } }
@@ -65,10 +65,14 @@ struct Summary {
         line += Format.right(
           best.map {
             "\(Format.metric($0.0, proportion: metric.isProportion)) (ep \($0.1))"
-          } ?? "–", 18)
+          } ?? "–", Self.bestWidth(metric.name))
       }
       lines.append(line)
     }
     return lines
   }
+
+  /// Column widths that leave two blanks before a metric's name.
+  private static func width(_ name: String) -> Int { max(12, name.count + 2) }
+  private static func bestWidth(_ name: String) -> Int { max(18, name.count + 7) }
 }
