@@ -66,9 +66,11 @@ extension Registry {
       "train", default: nil,
       help: "train file (required); relative paths are resolved against the working directory"),
     OptionDescription(
-      name: "dev", kind: .string, defaultValue: .null, help: "dev file, evaluated every epoch"),
+      name: "dev", kind: .string, defaultValue: .null,
+      help: "dev file, evaluated every epoch (optional; left out = no dev split)"),
     OptionDescription(
-      name: "test", kind: .string, defaultValue: .null, help: "test file, evaluated every epoch"),
+      name: "test", kind: .string, defaultValue: .null,
+      help: "test file, evaluated every epoch (optional; left out = no test split)"),
   ]
 
   /// Vocabulary and word-feature options shared by the tagging corpora.
