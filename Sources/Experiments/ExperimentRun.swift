@@ -59,6 +59,9 @@ public enum ExperimentRun {
       commandLine: commandLine, workingDirectory: workingDirectory, host: .current, message: nil,
       resumed: nil, provenance: provenance)
     try directory.write(specText, to: "spec.yaml")
+    for artifact in experiment.dataset.artifacts {
+      try directory.write(artifact.contents, to: artifact.name)
+    }
     try writeManifest(manifest, to: directory)
     return train(
       experiment, in: directory, manifest: manifest, from: nil, start: start, observer: observer)
@@ -122,7 +125,8 @@ public enum ExperimentRun {
   ) -> RunOutcome {
     var manifest = manifest
     var records = checkpoint?.records ?? []
-    let files = MetricsFiles(metrics: experiment.metrics, facts: experiment.dataset.info.facts)
+    let info = experiment.dataset.info
+    let files = MetricsFiles(metrics: experiment.metrics, facts: info.facts, labels: info.labels)
     let generator = SeededGenerator(seed: experiment.seed)
     var initGenerator = generator.derived("init")
     let network = RecurrentNetwork<Float>(
@@ -170,6 +174,15 @@ public enum ExperimentRun {
           observer.epochFinished(report.records, of: experiment.plan.epochs)
         })
       try directory.write(SafeTensors.encode(network.parameters), to: "model.safetensors")
+      var confusions: [Split: ConfusionMatrix] = [:]
+      for split in experiment.dataset.availableSplits {
+        guard let matrix = trainer.confusion(split) else { continue }
+        confusions[split] = matrix
+        try directory.write(matrix.csv(labels: info.labels), to: "confusion-\(split.rawValue).csv")
+      }
+      if !confusions.isEmpty, experiment.output.formats.contains(.json) {
+        try directory.write(try files.json(records, confusions: confusions), to: "metrics.json")
+      }
       manifest.status = .completed
       if let early = trainer.earlyStopping, trainer.completedEpochs < experiment.plan.epochs {
         manifest.message =

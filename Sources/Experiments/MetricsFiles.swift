@@ -6,10 +6,13 @@ public struct MetricsFiles: Sendable {
   /// Metric names (after `loss`) and whether larger is better, in column order.
   public var metrics: [(name: String, goal: MetricGoal)]
   public var facts: [DatasetFact]
+  /// Class names, for the per-class scores of the confusion matrices.
+  public var labels: [String]
 
-  public init(metrics: [any Metric], facts: [DatasetFact]) {
+  public init(metrics: [any Metric], facts: [DatasetFact], labels: [String] = []) {
     self.metrics = metrics.map { ($0.name, $0.goal) }
     self.facts = facts
+    self.labels = labels
   }
 
   public var columns: [String] {
@@ -32,9 +35,12 @@ public struct MetricsFiles: Sendable {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  /// The rows, a summary (final value and best value with its epoch, per split and metric) and
-  /// the dataset's facts.
-  public func json(_ records: [EpochRecord]) throws -> Data {
+  /// The rows, a summary (final value and best value with its epoch, per split and metric), the
+  /// dataset's facts and, when given (at the end of a classification run), per split the
+  /// per-class precision, recall, F1 and support and the macro-F1 of `confusions`.
+  public func json(
+    _ records: [EpochRecord], confusions: [Split: ConfusionMatrix] = [:]
+  ) throws -> Data {
     let rows: [JSONValue] = records.map { record in
       var row: [String: JSONValue] = [
         "epoch": .integer(record.epoch), "split": .string(record.split.rawValue),
@@ -46,7 +52,7 @@ public struct MetricsFiles: Sendable {
       }
       return .object(row)
     }
-    let document: JSONValue = .object([
+    var document: [String: JSONValue] = [
       "columns": .array(columns.map(JSONValue.string)),
       "rows": .array(rows),
       "summary": summary(records),
@@ -56,10 +62,32 @@ public struct MetricsFiles: Sendable {
             Dictionary(
               uniqueKeysWithValues: group.map { ($0.split?.rawValue ?? "all", .number($0.value)) }))
         }),
-    ])
+    ]
+    if !confusions.isEmpty {
+      document["classes"] = .object(
+        Dictionary(
+          uniqueKeysWithValues: confusions.map { split, matrix in
+            (split.rawValue, classScores(matrix))
+          }))
+    }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return try encoder.encode(document) + Data("\n".utf8)
+    return try encoder.encode(JSONValue.object(document)) + Data("\n".utf8)
+  }
+
+  /// Macro-F1 and, per class, precision, recall, F1 and support.
+  func classScores(_ matrix: ConfusionMatrix) -> JSONValue {
+    var perClass: [String: JSONValue] = [:]
+    for k in 0..<matrix.classes {
+      let name = k < labels.count ? labels[k] : String(k)
+      perClass[name] = .object([
+        "precision": .number(matrix.precision(k)), "recall": .number(matrix.recall(k)),
+        "f1": .number(matrix.f1(k)), "support": .integer(matrix.support(k)),
+      ])
+    }
+    return .object([
+      "macro_f1": matrix.macroF1.map(JSONValue.number) ?? .null, "per_class": .object(perClass),
+    ])
   }
 
   /// `final`: the last epoch's values per split; `best`: per split and metric, the best value and

@@ -42,6 +42,7 @@ extension Registry {
         name: "accuracy",
         summary: "share of scored positions predicted right (tokens, or sequences)",
         make: { Accuracy() }))
+    registerDataAndMetrics(in: &registry)
     return registry
   }()
 
@@ -81,7 +82,7 @@ extension Registry {
     let what = directions.count == 1 ? "Elman RNN" : "bidirectional RNN (BRNN)"
     return Component(
       name: name,
-      summary: "\(what) trained by BPTT, softmax output",
+      summary: "\(what) trained by BPTT; softmax output for classes, linear for regression",
       options: [
         .inferredSize("input", help: "input size I; inferred from the dataset"),
         .integer("hidden", default: 32, range: 1..., help: "hidden units H per direction"),

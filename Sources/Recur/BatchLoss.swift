@@ -1,8 +1,9 @@
-/// The cross-entropy of a batch.
+/// The loss of a batch: cross-entropy for classification, ½(y − z)² for regression.
 public struct BatchLoss: Sendable, Equatable {
-  /// Summed cross-entropy over scored positions.
+  /// Summed loss over scored positions (regression: over scored values).
   public var total: Double
-  /// Scored positions (targets ≥ 0: framewise the labelled steps, sequence B).
+  /// Scored positions (targets ≥ 0: framewise the labelled steps, sequence B); for regression
+  /// the scored values, K per scored position.
   public var scored: Int
 
   public init(total: Double, scored: Int) {
@@ -18,11 +19,15 @@ public struct BatchLoss: Sendable, Equatable {
 public struct BatchEvaluation: Sendable {
   /// The batch's loss.
   public var loss: BatchLoss
-  /// Argmax class, aligned with `batch.targets` (-1 where not scored).
+  /// Argmax class, aligned with `batch.targets` (-1 where not scored; regression: 0 where
+  /// scored).
   public var predictions: [Int32]
+  /// Regression only: the outputs y, K per row of `batch.targets`, row-major; empty otherwise.
+  public var outputs: [Double]
 
-  public init(loss: BatchLoss, predictions: [Int32]) {
+  public init(loss: BatchLoss, predictions: [Int32], outputs: [Double] = []) {
     self.loss = loss
     self.predictions = predictions
+    self.outputs = outputs
   }
 }

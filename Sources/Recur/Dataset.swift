@@ -1,3 +1,4 @@
+import Foundation
 import Tensors
 
 /// The named parts of a dataset. Training reads `train`; `dev` and `test` are evaluated.
@@ -13,10 +14,10 @@ public enum Split: String, Sendable, Codable, CaseIterable, Comparable {
 public struct DatasetInfo: Sendable, Equatable {
   /// I: width of an input step (vocabulary size for one-hot words).
   public var inputSize: Int
-  /// K: number of classes.
+  /// K: number of classes (regression: number of real outputs per scored row).
   public var outputSize: Int
   public var task: TaskKind
-  /// Class names, `outputSize` of them.
+  /// Class names, `outputSize` of them (regression: names of the outputs).
   public var labels: [String]
   /// Facts about the data worth reporting, in display order (name, value, one line of meaning),
   /// e.g. the best accuracy a left-to-right model can reach on each split.
@@ -55,10 +56,29 @@ public protocol Dataset: Sendable {
   func examples(_ split: Split) -> [SequenceExample]
   /// Paths of the files the examples were read from, for provenance; empty for generated data.
   var dataFiles: [String] { get }
+  /// Files the dataset contributes to the run directory (e.g. its vocabulary), by file name.
+  var artifacts: [DatasetArtifact] { get }
+  /// Things about the data a user should know that do not stop a run (e.g. a dev tag never seen
+  /// in train), one line each.
+  var warnings: [String] { get }
+}
+
+/// A file a dataset writes into the run directory.
+public struct DatasetArtifact: Sendable, Equatable {
+  /// A plain file name, e.g. `vocabulary.json`.
+  public var name: String
+  public var contents: Data
+
+  public init(name: String, contents: Data) {
+    self.name = name
+    self.contents = contents
+  }
 }
 
 extension Dataset {
   public var dataFiles: [String] { [] }
+  public var artifacts: [DatasetArtifact] { [] }
+  public var warnings: [String] { [] }
 
   /// The splits that hold at least one example, in train, dev, test order.
   public var availableSplits: [Split] {

@@ -1,6 +1,7 @@
 import Tensors
 
-/// An Elman RNN (one direction) or BRNN (two) with a softmax output, exactly MATH.md.
+/// An Elman RNN (one direction) or BRNN (two) with a softmax output (classification) or a linear
+/// output (regression), exactly MATH.md.
 ///
 /// Batches are time-major (row `t·B + b` is step t of sequence b). Each direction is a
 /// `RecurrentUnroll`; the output layer reads `[→b^t, ←b^t]` through `output.V` (`(H·D) × K`)
@@ -104,17 +105,20 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
     let loss = batch.withInputRows { inputs in
       parameters.withUnsafeElementPointers { weights in
         forward(unrolls, inputs: inputs, weights: weights, logits: logits, batch: batch)
-        let loss = SoftmaxCrossEntropy.lossAndDeltas(
-          logits: logits, classes: k, targets: batch.targets)
+        let loss =
+          shape.task.isRegression
+          ? SquaredError.lossAndDeltas(
+            outputs: logits, width: k, targets: batch.targets, values: batch.values)
+          : SoftmaxCrossEntropy.lossAndDeltas(logits: logits, classes: k, targets: batch.targets)
         // δ_k is now in `logits`; seed each direction's deltas with δ_k Vᵀ, then BPTT.
         for (d, unroll) in unrolls.enumerated() {
           let v = weights[outputIndex] + d * h * k
           switch batch.task {
-          case .framewise:
+          case .framewise, .framewiseRegression:
             gemm(
               .none, .transposed, m: unroll.rowCount, n: h, k: k,
               alpha: 1, logits, lda: k, v, ldb: k, beta: 0, unroll.deltas, ldc: h)
-          case .sequence:
+          case .sequence, .sequenceRegression:
             let perSequence = workspace.hiddenGradient.reserve(batch.batchSize * h)
             gemm(
               .none, .transposed, m: batch.batchSize, n: h, k: k,
@@ -154,7 +158,7 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
       // ∂V = Bᵀ Δ_k, one product per direction into its block of rows.
       for (d, unroll) in unrolls.enumerated() {
         let states =
-          batch.task == .framewise
+          batch.task.isFramewise
           ? UnsafePointer(unroll.outputs) : UnsafePointer(workspace.scoredStates[d].pointer)
         gemm(
           .transposed, .none, m: h, n: k, k: outputRows,
@@ -182,6 +186,10 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
       parameters.withUnsafeElementPointers { weights in
         forward(unrolls, inputs: inputs, weights: weights, logits: logits, batch: batch)
       }
+    }
+    if shape.task.isRegression {
+      return SquaredError.evaluate(
+        outputs: logits, width: shape.outputSize, targets: batch.targets, values: batch.values)
     }
     return SoftmaxCrossEntropy.evaluate(
       logits: logits, classes: shape.outputSize, targets: batch.targets)
@@ -223,9 +231,9 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
       unroll.runForward(w: weights[layer.recurrent])
       let states: UnsafePointer<Scalar>
       switch batch.task {
-      case .framewise:
+      case .framewise, .framewiseRegression:
         states = UnsafePointer(unroll.outputs)
-      case .sequence:
+      case .sequence, .sequenceRegression:
         let gathered = workspace.scoredStates[d].reserve(batch.batchSize * h)
         for b in 0..<batch.batchSize {
           let source =
@@ -300,8 +308,11 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
       batch.batchSize > 0 && batch.lengths.allSatisfy { $0 >= 1 && $0 <= batch.steps }
         && batch.lengths.contains(batch.steps), "inconsistent batch lengths")
     precondition(
-      batch.targets.count == (shape.task == .framewise ? rows : batch.batchSize),
+      batch.targets.count == (shape.task.isFramewise ? rows : batch.batchSize),
       "wrong number of targets")
+    precondition(
+      !shape.task.isRegression || batch.values.count == batch.targets.count * shape.outputSize,
+      "a regression batch needs K values per target row")
     precondition(
       batch.targets.allSatisfy { $0 < shape.outputSize },
       "a target is not below the output size \(shape.outputSize)")

@@ -17,8 +17,14 @@ public struct SequenceBatch<Scalar: BLASScalar>: Sendable {
   public var steps: Int
   /// The inputs, `T·B` rows.
   public var inputs: BatchInputs<Scalar>
-  /// Framewise: T·B time-major, -1 at padding; sequence: B.
+  /// Framewise: T·B time-major, -1 at padding; sequence: B. Regression: 0 on scored rows.
   public var targets: [Int32]
+  /// Regression only: K values per row of `targets` (row-major, 0 on rows not scored); empty
+  /// for classification.
+  public var values: [Double]
+  /// Aligned with `targets`: whether the word at that row was unknown; empty when the examples
+  /// do not say.
+  public var unknown: [Bool]
   /// Which kind of labels `targets` holds.
   public var task: TaskKind
 
@@ -30,7 +36,8 @@ public struct SequenceBatch<Scalar: BLASScalar>: Sendable {
   /// Preconditions (programmer errors: a dataset validates its examples): `examples` is
   /// non-empty and of one input kind; every example has at least one step; dense examples have
   /// width `inputSize`; a framewise example has one target per step, a sequence example exactly
-  /// one.
+  /// one; regression examples all carry the same number K of values per target row; either every
+  /// example or none says which words are unknown.
   public init(examples: [SequenceExample], task: TaskKind, inputSize: Int) {
     precondition(!examples.isEmpty, "a batch needs at least one example")
     let lengths = examples.map(\.length)
@@ -72,8 +79,7 @@ public struct SequenceBatch<Scalar: BLASScalar>: Sendable {
       inputs = .sparse(SparseRows(offsets: offsets, indices: indices))
     }
 
-    switch task {
-    case .framewise:
+    if task.isFramewise {
       var targets = [Int32](repeating: -1, count: rowCount)
       for (b, example) in examples.enumerated() {
         precondition(
@@ -82,14 +88,81 @@ public struct SequenceBatch<Scalar: BLASScalar>: Sendable {
         for t in 0..<lengths[b] { targets[t * batchSize + b] = example.targets[t] }
       }
       self.targets = targets
-    case .sequence:
+    } else {
       precondition(
         examples.allSatisfy { $0.targets.count == 1 },
         "a sequence example has exactly one target")
       self.targets = examples.map { $0.targets[0] }
     }
+
+    var values: [Double] = []
+    if task.isRegression {
+      let width = examples[0].values.count / examples[0].targets.count
+      precondition(
+        width > 0 && examples.allSatisfy { $0.values.count == width * $0.targets.count },
+        "regression examples need the same number of values per target row")
+      values = [Double](repeating: 0, count: self.targets.count * width)
+      for (b, example) in examples.enumerated() {
+        for (t, target) in example.targets.enumerated() where target >= 0 {
+          let row = task.isFramewise ? t * batchSize + b : b
+          for j in 0..<width { values[row * width + j] = example.values[t * width + j] }
+        }
+      }
+    }
+    self.values = values
+
+    var unknown: [Bool] = []
+    if !examples[0].unknown.isEmpty {
+      precondition(
+        examples.allSatisfy { $0.unknown.count == $0.targets.count },
+        "either every example or none marks its unknown words, one flag per target")
+      unknown = [Bool](repeating: false, count: self.targets.count)
+      for (b, example) in examples.enumerated() {
+        for (t, flag) in example.unknown.enumerated() {
+          unknown[task.isFramewise ? t * batchSize + b : b] = flag
+        }
+      }
+    }
+    self.unknown = unknown
     self.lengths = lengths
     self.steps = steps
     self.task = task
+  }
+}
+
+extension SequenceBatch {
+  /// What metrics compare predictions against.
+  public var scoring: BatchTargets {
+    BatchTargets(
+      classes: targets, values: values, unknown: unknown, lengths: lengths, task: task)
+  }
+}
+
+/// The targets of a batch as metrics read them, independent of the training scalar.
+public struct BatchTargets: Sendable, Equatable {
+  /// Aligned with the predictions: framewise T·B time-major rows (row `t·B + b`), sequence B;
+  /// -1 = not scored (regression: 0 on scored rows).
+  public var classes: [Int32]
+  /// Regression: K values per row, row-major; empty for classification.
+  public var values: [Double]
+  /// Aligned with `classes`: whether the word at that row was unknown; empty when not known.
+  public var unknown: [Bool]
+  /// Per sequence, its number of steps.
+  public var lengths: [Int]
+  public var task: TaskKind
+
+  public init(
+    classes: [Int32], values: [Double] = [], unknown: [Bool] = [], lengths: [Int], task: TaskKind
+  ) {
+    self.classes = classes
+    self.values = values
+    self.unknown = unknown
+    self.lengths = lengths
+    self.task = task
+  }
+
+  /// The rows of sequence b: every step for framewise tasks (`t·B + b`), else row b.
+  public func rows(ofSequence b: Int) -> [Int] {
+    task.isFramewise ? (0..<lengths[b]).map { $0 * lengths.count + b } : [b]
   }
 }

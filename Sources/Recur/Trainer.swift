@@ -18,7 +18,8 @@ public struct TrainingPlan: Sendable, Equatable {
 public struct EpochRecord: Sendable, Equatable {
   public var epoch: Int
   public var split: Split
-  /// Mean cross-entropy per scored position, with the weights at the end of the epoch.
+  /// Mean loss per scored position (regression: per scored value), with the weights at the end
+  /// of the epoch.
   public var loss: Double
   /// The registered metrics in the order the spec lists them; `nil` when nothing was scored.
   public var metrics: [(name: String, value: Double?)]
@@ -301,7 +302,8 @@ public struct Trainer {
       total += evaluation.loss.total
       scored += evaluation.loss.scored
       tokens += batch.lengths.reduce(0, +)
-      for index in tallies.indices { tallies[index].add(evaluation, targets: batch.targets) }
+      let targets = batch.scoring
+      for index in tallies.indices { tallies[index].add(evaluation, targets: targets) }
       first = last
     }
     let loss = scored == 0 ? 0 : total / Double(scored)
@@ -311,5 +313,22 @@ public struct Trainer {
       epoch: epoch, split: split, loss: loss,
       metrics: tallies.map { ($0.name, $0.value) }, learningRate: learningRate,
       seconds: seconds, tokensPerSecond: Double(tokens) / max(seconds, 1e-9))
+  }
+
+  /// The confusion matrix of one split with the current weights; `nil` for regression.
+  public func confusion(_ split: Split) -> ConfusionMatrix? {
+    let info = dataset.info
+    guard !info.task.isRegression else { return nil }
+    let examples = dataset.examples(split)
+    var matrix = ConfusionMatrix(classes: info.outputSize)
+    var first = 0
+    while first < examples.count {
+      let last = min(examples.count, first + Self.evaluationBatchSize)
+      let batch = SequenceBatch<Float>(
+        examples: Array(examples[first..<last]), task: info.task, inputSize: info.inputSize)
+      matrix.add(network.evaluate(batch), targets: batch.scoring)
+      first = last
+    }
+    return matrix
   }
 }

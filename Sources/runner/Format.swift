@@ -24,6 +24,11 @@ enum Format {
     String(format: "%.2f%%", value * 100)
   }
 
+  /// A metric's value: a share as a percentage, anything else with four significant digits.
+  static func metric(_ value: Double, proportion: Bool) -> String {
+    proportion ? percent(value) : String(format: "%.4g", value)
+  }
+
   /// A rate with a k or M suffix: 123456 → "123.5k".
   static func rate(_ value: Double) -> String {
     switch value {

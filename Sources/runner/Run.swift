@@ -38,12 +38,15 @@ final class TerminalObserver: RunObserver {
   let quiet: Bool
   let live = isatty(STDERR_FILENO) == 1
   private var lastDraw = Date.distantPast
+  /// Per metric column, whether it prints as a percentage.
+  private var proportions: [Bool] = []
 
   init(quiet: Bool) {
     self.quiet = quiet
   }
 
   func runStarted(_ experiment: Experiment, directory: RunDirectory, resumingAfter epoch: Int) {
+    proportions = experiment.metrics.map(\.isProportion)
     guard !quiet else { return }
     let shape = experiment.model.shape
     let resuming = epoch > 0 ? ", resuming after epoch \(epoch)" : ""
@@ -71,8 +74,9 @@ final class TerminalObserver: RunObserver {
     var line = "epoch \(Format.right(String(first.epoch), String(epochs).count))/\(epochs)"
     for record in records {
       line += "  \(record.split.rawValue) loss \(Format.fixed(record.loss, 4))"
-      for metric in record.metrics {
-        line += " \(metric.name) \(metric.value.map { Format.percent($0) } ?? "–")"
+      for (metric, prototype) in zip(record.metrics, proportions) {
+        line +=
+          " \(metric.name) \(metric.value.map { Format.metric($0, proportion: prototype) } ?? "–")"
       }
     }
     if let train = records.first(where: { $0.split == .train }) {

@@ -33,8 +33,13 @@ struct SpecArguments: ParsableArguments {
       valueName: "key.path=value"))
   var overrides: [String] = []
 
+  /// The assembled experiment; the dataset's warnings go to standard error.
   func experiment() throws(SpecError) -> Experiment {
-    try Experiment(loading: spec, overrides: overrides)
+    let experiment = try Experiment(loading: spec, overrides: overrides)
+    for warning in experiment.dataset.warnings {
+      Console.error("warning: \(warning)\n")
+    }
+    return experiment
   }
 }
 

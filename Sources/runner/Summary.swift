@@ -46,25 +46,33 @@ struct Summary {
     var lines = [
       "",
       "  " + Format.left("after epoch \(lastEpoch)", 18) + Format.right("loss", 9)
-        + names.map { Format.right($0, 12) }.joined()
-        + names.map { Format.right("best " + $0, 18) }.joined(),
+        + names.map { Format.right($0, Self.width($0)) }.joined()
+        + names.map { Format.right("best " + $0, Self.bestWidth($0)) }.joined(),
     ]
     for split in Split.allCases {
       let rows = outcome.records.filter { $0.split == split }
       guard let last = rows.last, last.epoch == lastEpoch else { continue }
       var line =
         "  " + Format.left(split.rawValue, 18) + Format.right(Format.fixed(last.loss, 4), 9)
-      for name in names {
-        line += Format.right(last.value(of: name).map { Format.percent($0) } ?? "–", 12)
-      }
-      for (name, goal) in experiment.metrics.map({ ($0.name, $0.goal) }) {
-        let best = rows.compactMap { row in row.value(of: name).map { ($0, row.epoch) } }
-          .max { goal == .max ? $0.0 < $1.0 : $0.0 > $1.0 }
+      for metric in experiment.metrics {
         line += Format.right(
-          best.map { "\(Format.percent($0.0)) (ep \($0.1))" } ?? "–", 18)
+          last.value(of: metric.name).map { Format.metric($0, proportion: metric.isProportion) }
+            ?? "–", Self.width(metric.name))
+      }
+      for metric in experiment.metrics {
+        let best = rows.compactMap { row in row.value(of: metric.name).map { ($0, row.epoch) } }
+          .max { metric.goal == .max ? $0.0 < $1.0 : $0.0 > $1.0 }
+        line += Format.right(
+          best.map {
+            "\(Format.metric($0.0, proportion: metric.isProportion)) (ep \($0.1))"
+          } ?? "–", Self.bestWidth(metric.name))
       }
       lines.append(line)
     }
     return lines
   }
+
+  /// Column widths that leave two blanks before a metric's name.
+  private static func width(_ name: String) -> Int { max(12, name.count + 2) }
+  private static func bestWidth(_ name: String) -> Int { max(18, name.count + 7) }
 }

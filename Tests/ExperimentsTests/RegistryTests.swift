@@ -6,10 +6,17 @@ import YAMLSpec
   @Test func standardComponentsAreRegistered() {
     let registry = Registry.standard
     #expect(registry.models.names == ["rnn", "brnn"])
-    #expect(registry.datasets.names == ["synthetic-tagging"])
+    #expect(
+      registry.datasets.names == [
+        "synthetic-tagging", "conllu", "conll", "csv-sequences", "parity", "adding", "reverse",
+      ])
     #expect(registry.optimizers.names == ["sgd", "adam", "adamw", "rmsprop", "adagrad", "rprop"])
     #expect(registry.activations.names == ["tanh", "sigmoid", "relu"])
-    #expect(registry.metrics.names == ["accuracy"])
+    #expect(
+      registry.metrics.names == [
+        "accuracy", "sequence_accuracy", "known_word_accuracy", "unknown_word_accuracy", "mse",
+        "mae",
+      ])
     for kind in ComponentKind.allCases {
       for component in registry.descriptions(of: kind) {
         #expect(!component.summary.isEmpty)

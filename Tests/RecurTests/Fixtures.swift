@@ -32,7 +32,7 @@ enum Fixtures {
 
   /// Examples of the given lengths. Dense inputs are uniform in ±1; sparse rows hold one or two
   /// distinct features. Framewise targets include a -1 (unscored) on the second step of any
-  /// sequence with at least three steps.
+  /// sequence with at least three steps. Regression targets are uniform in ±1, K per row.
   static func examples(
     lengths: [Int], inputSize: Int = 4, outputSize: Int = 3, task: TaskKind, sparse: Bool,
     seed: UInt64
@@ -56,16 +56,24 @@ enum Fixtures {
           values: (0..<(length * inputSize)).map { _ in generator.uniform(in: -1...1) },
           width: inputSize)
       }
-      let targets: [Int32]
       switch task {
       case .framewise:
-        targets = (0..<length).map { t in
+        let targets = (0..<length).map { t in
           t == 1 && length >= 3 ? -1 : Int32(generator.integer(below: outputSize))
         }
+        return SequenceExample(inputs: inputs, targets: targets)
       case .sequence:
-        targets = [Int32(generator.integer(below: outputSize))]
+        return SequenceExample(
+          inputs: inputs, targets: [Int32(generator.integer(below: outputSize))])
+      case .framewiseRegression, .sequenceRegression:
+        let rows = task.isFramewise ? length : 1
+        var example = SequenceExample(
+          inputs: inputs,
+          values: (0..<(rows * outputSize)).map { _ in generator.uniform(in: -1...1) },
+          framewise: task.isFramewise)
+        if task.isFramewise && length >= 3 { example.targets[1] = -1 }
+        return example
       }
-      return SequenceExample(inputs: inputs, targets: targets)
     }
   }
 }

@@ -172,21 +172,18 @@ import Testing
       }
       // Predictions of the sequence alone equal its rows in the batch.
       let predictions = network.evaluate(alone).predictions
-      switch c.task {
-      case .framewise:
+      if c.task.isFramewise {
         #expect(predictions == (0..<lengths[b]).map { batchPredictions[$0 * lengths.count + b] })
-      case .sequence:
+      } else {
         #expect(predictions == [batchPredictions[b]])
       }
 
       // The batch with every other sequence's targets removed: same loss and same gradient
       // as the sequence alone, although the others still run through the network.
       let isolated = examples.enumerated().map { other, example in
-        other == b
-          ? example
-          : SequenceExample(
-            inputs: example.inputs,
-            targets: example.targets.map { _ in -1 })
+        var unscored = example
+        if other != b { unscored.targets = example.targets.map { _ in -1 } }
+        return unscored
       }
       var isolatedGradient = ParameterSet<Double>()
       let isolatedLoss = network.lossAndGradients(

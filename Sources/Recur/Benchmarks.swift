@@ -1,0 +1,114 @@
+import Tensors
+
+/// Seeded classic benchmarks for recurrent networks: parity, the adding problem and reversal.
+/// Each draws train, dev and test in that order from the generator it is given.
+public struct Benchmark: Dataset {
+  /// Sizes shared by the benchmarks.
+  public struct Sizes: Sendable, Equatable, Codable {
+    public var trainSequences: Int
+    public var devSequences: Int
+    public var testSequences: Int
+    public var minLength: Int
+    public var maxLength: Int
+
+    enum CodingKeys: String, CodingKey {
+      case trainSequences = "train_sequences"
+      case devSequences = "dev_sequences"
+      case testSequences = "test_sequences"
+      case minLength = "min_length"
+      case maxLength = "max_length"
+    }
+
+    public init(
+      trainSequences: Int, devSequences: Int, testSequences: Int, minLength: Int, maxLength: Int
+    ) {
+      self.trainSequences = trainSequences
+      self.devSequences = devSequences
+      self.testSequences = testSequences
+      self.minLength = minLength
+      self.maxLength = maxLength
+    }
+
+    var counts: [(Split, Int)] {
+      [(.train, trainSequences), (.dev, devSequences), (.test, testSequences)]
+    }
+  }
+
+  public let info: DatasetInfo
+  private let splits: [Split: [SequenceExample]]
+
+  public func examples(_ split: Split) -> [SequenceExample] {
+    splits[split] ?? []
+  }
+
+  private init(
+    info: DatasetInfo, sizes: Sizes, generator: SeededGenerator,
+    example: (Int, inout SeededGenerator) -> SequenceExample
+  ) {
+    var random = generator
+    var splits: [Split: [SequenceExample]] = [:]
+    for (split, count) in sizes.counts {
+      splits[split] = (0..<count).map { _ in
+        let length = sizes.minLength + random.integer(below: sizes.maxLength - sizes.minLength + 1)
+        return example(length, &random)
+      }
+    }
+    self.info = info
+    self.splits = splits
+  }
+
+  /// Parity: a sequence of bits (one-hot, I = 2); the class is whether the number of ones is
+  /// even (0) or odd (1). Sequence classification, K = 2.
+  public static func parity(_ sizes: Sizes, generator: SeededGenerator) -> Benchmark {
+    Benchmark(
+      info: DatasetInfo(inputSize: 2, outputSize: 2, task: .sequence, labels: ["even", "odd"]),
+      sizes: sizes, generator: generator
+    ) { length, random in
+      let bits = (0..<length).map { _ in Int32(random.integer(below: 2)) }
+      return SequenceExample(
+        inputs: .sparse(bits.map { [$0] }), targets: [bits.reduce(0, +) % 2])
+    }
+  }
+
+  /// The adding problem (Hochreiter and Schmidhuber 1997): each step holds a value uniform in
+  /// [0, 1] and a marker; exactly two steps are marked (1), one in each half of the sequence,
+  /// and the target is the sum of their values. Dense inputs, I = 2; sequence regression, K = 1.
+  /// Predicting the mean, 1, gives an MSE of 1/6 ≈ 0.167. Needs `min_length` ≥ 2.
+  public static func adding(_ sizes: Sizes, generator: SeededGenerator) -> Benchmark {
+    Benchmark(
+      info: DatasetInfo(inputSize: 2, outputSize: 1, task: .sequenceRegression, labels: ["sum"]),
+      sizes: sizes, generator: generator
+    ) { length, random in
+      let half = length / 2
+      let first = random.integer(below: half)
+      let second = half + random.integer(below: length - half)
+      var values: [Double] = []
+      var sum = 0.0
+      for t in 0..<length {
+        let value = random.uniform()
+        let marked = t == first || t == second
+        if marked { sum += value }
+        values += [value, marked ? 1 : 0]
+      }
+      return SequenceExample(
+        inputs: .dense(values: values, width: 2), values: [sum], framewise: false)
+    }
+  }
+
+  /// Reversal: a sequence of symbols (one-hot, I = `symbols`); the target at step t is the symbol
+  /// at step T−1−t. Framewise classification, K = `symbols`. The first half of the outputs needs
+  /// the future of the sequence: a bidirectional task.
+  public static func reverse(
+    _ sizes: Sizes, symbols: Int, generator: SeededGenerator
+  ) -> Benchmark {
+    Benchmark(
+      info: DatasetInfo(
+        inputSize: symbols, outputSize: symbols, task: .framewise,
+        labels: (0..<symbols).map { "S\($0)" }),
+      sizes: sizes, generator: generator
+    ) { length, random in
+      let sequence = (0..<length).map { _ in Int32(random.integer(below: symbols)) }
+      return SequenceExample(inputs: .sparse(sequence.map { [$0] }), targets: sequence.reversed())
+    }
+  }
+}

@@ -1,0 +1,221 @@
+/// Numeric feature sequences from CSV files with a header line: a sequence id column, feature
+/// columns and a label column. Consecutive rows with the same id form one sequence (in file
+/// order); each row is one step with dense inputs (the feature columns).
+///
+/// The label is a class name (classification) or a number (regression, K = 1); framewise tasks
+/// read it on every row, sequence tasks require every row of a sequence to carry the same label.
+/// Classes are the train labels, sorted (numerically when all are integers). Fields are plain:
+/// no quoting.
+public struct CSVSequences: Dataset {
+  public struct Configuration: Sendable, Equatable {
+    public var sequenceColumn: String
+    /// Empty: every column but the id and label columns.
+    public var featureColumns: [String]
+    public var labelColumn: String
+    public var task: TaskKind
+
+    public init(
+      sequenceColumn: String, featureColumns: [String], labelColumn: String, task: TaskKind
+    ) {
+      self.sequenceColumn = sequenceColumn
+      self.featureColumns = featureColumns
+      self.labelColumn = labelColumn
+      self.task = task
+    }
+  }
+
+  public let info: DatasetInfo
+  public let dataFiles: [String]
+  public let warnings: [String]
+  private let splits: [Split: [SequenceExample]]
+
+  /// A read sequence: its steps' features (row-major) and a label per step.
+  struct RawSequence {
+    var features: [Double] = []
+    var labels: [(line: Int, text: Substring)] = []
+  }
+
+  public init(
+    train: String, dev: String?, test: String?, configuration c: Configuration
+  ) throws(DataFileError) {
+    var raw: [Split: [RawSequence]] = [:]
+    var width = 0
+    var files: [String] = []
+    var featureNames: [String] = []
+    var paths: [Split: String] = [:]
+    for (split, path) in [(Split.train, train), (.dev, dev), (.test, test)] {
+      guard let path else { continue }
+      paths[split] = path
+      do throws(DataFileError) {
+        let (sequences, names) = try Self.read(path, c)
+        guard split == .train || names == featureNames else {
+          throw DataFileError(
+            file: path, line: 1,
+            "feature columns \(names.joined(separator: ", ")) differ from train's",
+            expected: featureNames.joined(separator: ", "))
+        }
+        raw[split] = sequences
+        featureNames = names
+        width = names.count
+      } catch {
+        var located = error
+        located.option = located.option ?? split.rawValue
+        throw located
+      }
+      files.append(path)
+    }
+
+    var classes: [String] = []
+    if !c.task.isRegression {
+      let labels = Set((raw[.train] ?? []).flatMap { $0.labels.map { String($0.text) } })
+      let integers = labels.compactMap { Int($0) }
+      classes =
+        integers.count == labels.count
+        ? integers.sorted().map(String.init) : labels.sorted()
+    }
+    let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, Int32($0)) })
+    var splits: [Split: [SequenceExample]] = [:]
+    var warnings: [String] = []
+    var facts: [DatasetFact] = []
+    for split in Split.allCases {
+      guard let sequences = raw[split] else { continue }
+      var unseen = 0
+      var scored = 0
+      var examples: [SequenceExample] = []
+      for sequence in sequences {
+        let inputs = ExampleInputs.dense(values: sequence.features, width: width)
+        let labels = c.task.isFramewise ? sequence.labels : [sequence.labels[0]]
+        if c.task.isRegression {
+          var values: [Double] = []
+          for label in labels {
+            guard let value = Double(label.text) else {
+              throw DataFileError(
+                option: split.rawValue, file: paths[split] ?? "",
+                line: label.line, "label '\(label.text)' is not a number",
+                expected: "a number in column '\(c.labelColumn)' for a regression task")
+            }
+            values.append(value)
+          }
+          examples.append(
+            SequenceExample(inputs: inputs, values: values, framewise: c.task.isFramewise))
+        } else {
+          let targets = labels.map { classIndex[String($0.text)] ?? -1 }
+          unseen += targets.filter { $0 < 0 }.count
+          scored += targets.count
+          examples.append(SequenceExample(inputs: inputs, targets: targets))
+        }
+      }
+      if unseen > 0 {
+        warnings.append(
+          "\(split.rawValue): \(unseen) label(s) never seen in train; they are not scored")
+        facts.append(
+          DatasetFact(
+            name: "unseen_label_share", split: split, value: Double(unseen) / Double(scored),
+            help: "share of labels that never occur in train (not scored)"))
+      }
+      splits[split] = examples
+    }
+    self.splits = splits
+    self.warnings = warnings
+    self.dataFiles = files
+    info = DatasetInfo(
+      inputSize: width, outputSize: c.task.isRegression ? 1 : classes.count, task: c.task,
+      labels: c.task.isRegression ? [c.labelColumn] : classes,
+      facts: facts)
+  }
+
+  public func examples(_ split: Split) -> [SequenceExample] {
+    splits[split] ?? []
+  }
+
+  /// The sequences of one file and the names of its feature columns.
+  static func read(
+    _ path: String, _ c: Configuration
+  ) throws(DataFileError) -> ([RawSequence], [String]) {
+    let lines = try readLines(path)
+    guard let header = lines.first else {
+      throw DataFileError(file: path, "is empty", expected: "a header line naming the columns")
+    }
+    let names = header.text.split(separator: ",", omittingEmptySubsequences: false).map {
+      String($0).trimmingWhitespace
+    }
+    func column(_ name: String, option: String) throws(DataFileError) -> Int {
+      guard let index = names.firstIndex(of: name) else {
+        throw DataFileError(
+          option: option, file: path, line: 1, "no column '\(name)' in the header",
+          expected: "one of: \(names.joined(separator: ", "))")
+      }
+      return index
+    }
+    let idColumn = try column(c.sequenceColumn, option: "sequence_column")
+    let labelColumn = try column(c.labelColumn, option: "label_column")
+    var featureColumns: [Int] = []
+    if c.featureColumns.isEmpty {
+      featureColumns = names.indices.filter { $0 != idColumn && $0 != labelColumn }
+    } else {
+      for name in c.featureColumns {
+        featureColumns.append(try column(name, option: "feature_columns"))
+      }
+    }
+    guard !featureColumns.isEmpty else {
+      throw DataFileError(
+        option: "feature_columns", file: path, line: 1, "no feature columns",
+        expected: "columns besides '\(c.sequenceColumn)' and '\(c.labelColumn)'")
+    }
+
+    var sequences: [RawSequence] = []
+    var seen: Set<Substring> = []
+    var currentID: Substring?
+    for (number, line) in lines.dropFirst() where !line.trimmingWhitespace.isEmpty {
+      let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+      guard fields.count == names.count else {
+        throw DataFileError(
+          file: path, line: number,
+          "expected \(names.count) comma-separated fields as in the header, found \(fields.count)",
+          expected: names.joined(separator: ","))
+      }
+      let id = fields[idColumn]
+      if id != currentID {
+        guard !seen.contains(id) else {
+          throw DataFileError(
+            file: path, line: number,
+            "sequence '\(id)' continues after other sequences",
+            expected: "the rows of a sequence next to each other")
+        }
+        seen.insert(id)
+        currentID = id
+        sequences.append(RawSequence())
+      }
+      for index in featureColumns {
+        guard let value = Double(fields[index].trimmingWhitespace) else {
+          throw DataFileError(
+            file: path, line: number,
+            "'\(fields[index])' in column '\(names[index])' is not a number",
+            expected: "a number in every feature column")
+        }
+        sequences[sequences.count - 1].features.append(value)
+      }
+      let label = Substring(fields[labelColumn].trimmingWhitespace)
+      if !c.task.isFramewise, let first = sequences[sequences.count - 1].labels.first,
+        first.text != label
+      {
+        throw DataFileError(
+          file: path, line: number,
+          "label '\(label)' differs from '\(first.text)' on line \(first.line) of sequence '\(id)'",
+          expected: "one label per sequence for a \(c.task.rawValue) task")
+      }
+      sequences[sequences.count - 1].labels.append((number, label))
+    }
+    guard !sequences.isEmpty else {
+      throw DataFileError(file: path, "holds no rows after the header", expected: "data rows")
+    }
+    return (sequences, featureColumns.map { names[$0] })
+  }
+}
+
+extension StringProtocol {
+  /// The text without leading and trailing spaces and tabs.
+  var trimmingWhitespace: String {
+    String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+  }
+}

@@ -1,0 +1,139 @@
+import Recur
+import Tensors
+import Testing
+
+@Suite struct CSVSequencesTests {
+  static func configuration(
+    _ task: TaskKind, features: [String] = [], label: String = "label"
+  ) -> CSVSequences.Configuration {
+    CSVSequences.Configuration(
+      sequenceColumn: "id", featureColumns: features, labelColumn: label, task: task)
+  }
+
+  /// Two sequences: a (2 steps) and b (1 step); features x, y; labels per row.
+  static let framewise = "id,x,label,y\na,1,10,2\na,3,2,4\nb,5,10,6\n"
+
+  @Test func framewiseClassesSortNumerically() throws {
+    let files = try FixtureFiles()
+    let path = try files.write("train.csv", Self.framewise)
+    let data = try CSVSequences(
+      train: path, dev: nil, test: nil, configuration: Self.configuration(.framewise))
+    // Labels 10 and 2 sort as integers: 2 → class 0, 10 → class 1.
+    #expect(data.info.labels == ["2", "10"])
+    #expect(data.info.inputSize == 2 && data.info.outputSize == 2)
+    #expect(
+      data.examples(.train) == [
+        SequenceExample(inputs: .dense(values: [1, 2, 3, 4], width: 2), targets: [1, 0]),
+        SequenceExample(inputs: .dense(values: [5, 6], width: 2), targets: [1]),
+      ])
+    #expect(data.dataFiles == [path])
+  }
+
+  @Test func sequenceRegressionAndFeatureSelection() throws {
+    let files = try FixtureFiles()
+    let path = try files.write("train.csv", "id,x,y,label\na,1,2,0.5\na,3,4,0.5\nb,5,6,-1\n")
+    let data = try CSVSequences(
+      train: path, dev: nil, test: nil,
+      configuration: Self.configuration(.sequenceRegression, features: ["y"]))
+    #expect(data.info.inputSize == 1 && data.info.outputSize == 1)
+    #expect(
+      data.examples(.train) == [
+        SequenceExample(inputs: .dense(values: [2, 4], width: 1), values: [0.5], framewise: false),
+        SequenceExample(inputs: .dense(values: [6], width: 1), values: [-1], framewise: false),
+      ])
+  }
+
+  @Test func unseenDevLabelIsAWarning() throws {
+    let files = try FixtureFiles()
+    let train = try files.write("train.csv", Self.framewise)
+    let dev = try files.write("dev.csv", "id,x,label,y\nc,1,7,1\nc,1,2,1\n")
+    let data = try CSVSequences(
+      train: train, dev: dev, test: nil, configuration: Self.configuration(.framewise))
+    #expect(data.examples(.dev).first?.targets == [-1, 0])
+    #expect(data.warnings == ["dev: 1 label(s) never seen in train; they are not scored"])
+    #expect(data.info.facts.first?.value == 0.5)
+  }
+
+  /// Every malformed case with its line (or, for a missing column, the option at fault).
+  static let malformedCases: [(String, TaskKind, Int?, String?, String)] = [
+    (
+      "id,x,label\na,1,0\na,2\n", .framewise, 3, nil,
+      "expected 3 comma-separated fields as in the header, found 2"
+    ),
+    ("id,x,label\na,1,0\na,oops,1\n", .framewise, 3, nil, "'oops' in column 'x' is not a number"),
+    (
+      "id,x,label\na,1,0\na,2,1\n", .sequence, 3, nil,
+      "label '1' differs from '0' on line 2 of sequence 'a'"
+    ),
+    (
+      "id,x,label\na,1,0\nb,2,1\na,3,0\n", .framewise, 4, nil,
+      "sequence 'a' continues after other sequences"
+    ),
+    ("id,x,label\na,1,big\n", .framewiseRegression, 2, "train", "label 'big' is not a number"),
+    ("id,x,tag\na,1,0\n", .framewise, 1, "label_column", "no column 'label' in the header"),
+    ("id,x,label\n", .framewise, nil, nil, "holds no rows after the header"),
+  ]
+
+  @Test(arguments: malformedCases)
+  func malformed(
+    _ text: String, _ task: TaskKind, _ line: Int?, _ option: String?, _ message: String
+  ) throws {
+    let files = try FixtureFiles()
+    let path = try files.write("bad.csv", text)
+    let error = #expect(throws: DataFileError.self) {
+      try CSVSequences(train: path, dev: nil, test: nil, configuration: Self.configuration(task))
+    }
+    #expect(error?.file == path)
+    #expect(error?.line == line)
+    #expect(error?.message == message)
+    #expect(error?.option == option ?? "train")
+  }
+}
+
+@Suite struct BenchmarkTests {
+  static let sizes = Benchmark.Sizes(
+    trainSequences: 50, devSequences: 5, testSequences: 0, minLength: 3, maxLength: 9)
+
+  @Test func parityLabelsCountOnes() {
+    let data = Benchmark.parity(Self.sizes, generator: SeededGenerator(seed: 1))
+    #expect(data.info.task == .sequence && data.availableSplits == [.train, .dev])
+    for example in data.examples(.train) {
+      guard case .sparse(let steps) = example.inputs else {
+        Issue.record("parity inputs are one-hot")
+        return
+      }
+      #expect((3...9).contains(steps.count))
+      #expect(example.targets == [Int32(steps.filter { $0 == [1] }.count % 2)])
+    }
+  }
+
+  @Test func addingMarksTwoStepsOnePerHalf() {
+    let data = Benchmark.adding(Self.sizes, generator: SeededGenerator(seed: 2))
+    #expect(data.info.task == .sequenceRegression && data.info.outputSize == 1)
+    for example in data.examples(.train) {
+      guard case .dense(let values, 2) = example.inputs else {
+        Issue.record("adding inputs are dense pairs")
+        return
+      }
+      let length = values.count / 2
+      let marked = (0..<length).filter { values[2 * $0 + 1] == 1 }
+      #expect(marked.count == 2)
+      #expect(marked[0] < length / 2 && marked[1] >= length / 2)
+      #expect(example.values == [values[2 * marked[0]] + values[2 * marked[1]]])
+    }
+  }
+
+  @Test func reverseTargetsAreTheInputsBackwards() {
+    let data = Benchmark.reverse(Self.sizes, symbols: 5, generator: SeededGenerator(seed: 3))
+    #expect(data.info.inputSize == 5 && data.info.outputSize == 5)
+    let again = Benchmark.reverse(Self.sizes, symbols: 5, generator: SeededGenerator(seed: 3))
+    #expect(data.examples(.train) == again.examples(.train))
+    for example in data.examples(.train) {
+      guard case .sparse(let steps) = example.inputs else {
+        Issue.record("reverse inputs are one-hot")
+        return
+      }
+      #expect(example.targets == steps.map { $0[0] }.reversed())
+    }
+  }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import Recur
+import Testing
+
+/// Files written by the tests into a fresh folder.
+struct FixtureFiles {
+  let folder: URL
+
+  init() throws {
+    folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("recur-data-tests-\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+  }
+
+  /// Writes `text` to `name` and returns its path.
+  func write(_ name: String, _ text: String) throws -> String {
+    let url = folder.appendingPathComponent(name)
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    return url.path
+  }
+
+  func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+}
+
+/// A CoNLL-U word line with the given ID, form, UPOS and XPOS.
+func conlluLine(_ id: String, _ form: String, _ upos: String, _ xpos: String = "X") -> String {
+  [id, form, "_", upos, xpos, "_", "0", "root", "_", "_"].joined(separator: "\t")
+}
+
+@Suite struct CorpusReaderTests {
+  /// Line 1 comment, 2–3 words, 4 a multiword range (skipped), 5–6 its words, 7 an empty node
+  /// (skipped), 8 blank, 9 comment, 10 a word, 11 blank.
+  static let conllu =
+    [
+      "# sent_id = 1",
+      conlluLine("1", "They", "PRON", "PRP"),
+      conlluLine("2", "say", "VERB", "VBP"),
+      conlluLine("3-4", "don't", "_", "_"),
+      conlluLine("3", "do", "AUX", "VBP"),
+      conlluLine("4", "n't", "PART", "RB"),
+      conlluLine("4.1", "go", "VERB", "VB"),
+      "",
+      "# sent_id = 2",
+      conlluLine("1", "Yes", "INTJ", "UH"),
+      "",
+    ].joined(separator: "\n") + "\n"
+
+  @Test func conlluSkipsCommentsRangesAndEmptyNodes() throws {
+    let files = try FixtureFiles()
+    let path = try files.write("a.conllu", Self.conllu)
+    let upos = try CorpusReader.readCoNLLU(path, tagColumn: .upos)
+    #expect(
+      upos == [
+        TaggedSentence(
+          words: ["They", "say", "do", "n't"], tags: ["PRON", "VERB", "AUX", "PART"]),
+        TaggedSentence(words: ["Yes"], tags: ["INTJ"]),
+      ])
+    let xpos = try CorpusReader.readCoNLLU(path, tagColumn: .xpos)
+    #expect(xpos.map(\.tags) == [["PRP", "VBP", "VBP", "RB"], ["UH"]])
+  }
+
+  /// Every malformed case names the file and the line.
+  @Test(arguments: [
+    (
+      conlluLine("1", "a", "NOUN") + "\n" + "2\tb\tNOUN\n", 2,
+      "expected 10 tab-separated columns, found 3"
+    ),
+    ("# c\n" + conlluLine("x", "a", "NOUN") + "\n", 2, "'x' is not a word ID"),
+    (conlluLine("1", "a", "_") + "\n", 1, "word 1 has no UPOS tag ('_')"),
+  ])
+  func conlluMalformedLines(_ text: String, _ line: Int, _ message: String) throws {
+    let files = try FixtureFiles()
+    let path = try files.write("bad.conllu", text)
+    let error = #expect(throws: DataFileError.self) {
+      try CorpusReader.readCoNLLU(path, tagColumn: .upos)
+    }
+    #expect(error?.file == path)
+    #expect(error?.line == line)
+    #expect(error?.message == message)
+    #expect(error?.description == "\(path):\(line): \(message)")
+  }
+
+  @Test func missingAndEmptyFiles() throws {
+    let files = try FixtureFiles()
+    let missing = #expect(throws: DataFileError.self) {
+      try CorpusReader.readCoNLLU(files.path("nowhere.conllu"), tagColumn: .upos)
+    }
+    #expect(missing?.message == "no such file")
+    #expect(missing?.line == nil)
+    let empty = try files.write("empty.conllu", "# only a comment\n\n")
+    let error = #expect(throws: DataFileError.self) {
+      try CorpusReader.readCoNLLU(empty, tagColumn: .upos)
+    }
+    #expect(error?.message == "holds no sentences")
+    #expect(error?.description == "\(empty): holds no sentences")
+  }
+
+  @Test func columnFiles() throws {
+    let files = try FixtureFiles()
+    let path = try files.write(
+      "a.conll",
+      "-DOCSTART- -X- O O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\n\nPeter NNP B-NP B-PER\n")
+    let sentences = try CorpusReader.readColumns(path, wordColumn: 1, tagColumn: 4)
+    #expect(
+      sentences == [
+        TaggedSentence(words: ["EU", "rejects"], tags: ["B-ORG", "O"]),
+        TaggedSentence(words: ["Peter"], tags: ["B-PER"]),
+      ])
+    let bad = try files.write("bad.conll", "EU NNP\nrejects\n")
+    let error = #expect(throws: DataFileError.self) {
+      try CorpusReader.readColumns(bad, wordColumn: 1, tagColumn: 2)
+    }
+    #expect(error?.line == 2)
+    #expect(error?.message == "expected at least 2 columns, found 1")
+  }
+
+  /// Train: "the cat sat" DET NOUN VERB, "the dog" DET NOUN; dev: "the Emu runs" DET NOUN XYZ.
+  /// Vocabulary (lowercased, min_count 1): <unk> the cat sat dog → 5 words; tags sorted
+  /// DET NOUN VERB. Dev: "the" known, "Emu" unknown, "runs" unknown, tag XYZ unseen → not scored.
+  @Test func corpusBuildsFromTrainOnly() throws {
+    let options = TaggedCorpus.Options(
+      minCount: 1, lowercase: true, unknownToken: "<unk>",
+      features: WordFeatures(prefixLength: 0, suffixLength: 1, shape: false, buckets: 10))
+    let corpus = TaggedCorpus(
+      sentences: [
+        .train: [
+          TaggedSentence(words: ["the", "cat", "sat"], tags: ["DET", "NOUN", "VERB"]),
+          TaggedSentence(words: ["the", "dog"], tags: ["DET", "NOUN"]),
+        ],
+        .dev: [TaggedSentence(words: ["the", "Emu", "runs"], tags: ["DET", "NOUN", "XYZ"])],
+      ], files: ["t", "d"], options: options)
+    #expect(corpus.vocabulary.words == ["<unk>", "the", "cat", "sat", "dog"])
+    #expect(corpus.info.labels == ["DET", "NOUN", "VERB"])
+    #expect(corpus.info.inputSize == 5 + 10)
+    #expect(corpus.info.outputSize == 3)
+    let dev = try #require(corpus.examples(.dev).first)
+    #expect(dev.targets == [0, 1, -1])
+    #expect(dev.unknown == [false, true, true])
+    guard case .sparse(let steps) = dev.inputs else {
+      Issue.record("tagging inputs are sparse")
+      return
+    }
+    // Word index first, then the suffix bucket 5 + fnv1a("s1:" + last letter) % 10.
+    #expect(steps.map(\.first) == [1, 0, 0])
+    #expect(steps.allSatisfy { $0.count == 2 && (5..<15).contains($0[1]) })
+    #expect(
+      corpus.warnings == [
+        "dev: 1 token(s) carry tags never seen in train (XYZ ×1); they are not scored"
+      ])
+    #expect(
+      corpus.info.facts.first { $0.name == "unseen_tag_share" && $0.split == .dev }?.value
+        == 1.0 / 3.0)
+    #expect(
+      corpus.info.facts.first { $0.name == "unknown_word_share" && $0.split == .dev }?.value
+        == 2.0 / 3.0)
+    #expect(corpus.dataFiles == ["t", "d"])
+    let artifact = try #require(corpus.artifacts.first)
+    #expect(artifact.name == "vocabulary.json")
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: artifact.contents) as? [String: Any])
+    #expect(json["words"] as? [String] == ["<unk>", "the", "cat", "sat", "dog"])
+    #expect(json["tags"] as? [String] == ["DET", "NOUN", "VERB"])
+    #expect(json["feature_offset"] as? Int == 5)
+  }
+
+  @Test func loadTagsErrorsWithTheSplitOption() throws {
+    let files = try FixtureFiles()
+    let train = try files.write("train.conllu", Self.conllu)
+    let error = #expect(throws: DataFileError.self) {
+      try TaggedCorpus.load(
+        train: train, dev: files.path("missing.conllu"), test: nil,
+        options: TaggedCorpus.Options(
+          minCount: 1, lowercase: true, unknownToken: "<unk>",
+          features: WordFeatures(prefixLength: 0, suffixLength: 0, shape: false, buckets: 1))
+      ) { path throws(DataFileError) in try CorpusReader.readCoNLLU(path, tagColumn: .upos) }
+    }
+    #expect(error?.option == "dev")
+    #expect(error?.message == "no such file")
+  }
+}
