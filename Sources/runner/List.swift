@@ -50,12 +50,12 @@ struct List: ParsableCommand {
 }
 
 extension OptionDescription {
-  /// The default as `runner list` shows it: `required`, `inferred` for a null default, or the
-  /// value as YAML would write it inline.
+  /// The default as `runner list` shows it: `required`, `null` (the help says what leaving the
+  /// option out means), or the value as YAML would write it inline.
   var defaultDescription: String {
     guard let defaultValue else { return "required" }
     let node = SpecNode(defaultValue, location: .builtIn)
-    if node.isNull { return "inferred" }
+    if node.isNull { return "null" }
     if let items = node.items {
       return "[" + items.compactMap(\.scalar).joined(separator: ", ") + "]"
     }
