@@ -155,8 +155,8 @@ extension Registry {
       let column = try options.decode(Column.self).tagColumn
       return try reading(options) { () throws(DataFileError) in
         try TaggedCorpus.load(
-          train: paths.train, dev: paths.dev, test: paths.test, options: words.corpusOptions
-        ) { path throws(DataFileError) in try CorpusReader.readCoNLLU(path, tagColumn: column) }
+          train: paths.train, dev: paths.dev, test: paths.test, options: words.corpusOptions,
+          format: .conllu(tagColumn: column))
       }
     })
 
@@ -182,11 +182,8 @@ extension Registry {
       let columns = try options.decode(Columns.self)
       return try reading(options) { () throws(DataFileError) in
         try TaggedCorpus.load(
-          train: paths.train, dev: paths.dev, test: paths.test, options: words.corpusOptions
-        ) { path throws(DataFileError) in
-          try CorpusReader.readColumns(
-            path, wordColumn: columns.wordColumn, tagColumn: columns.tagColumn)
-        }
+          train: paths.train, dev: paths.dev, test: paths.test, options: words.corpusOptions,
+          format: .columns(word: columns.wordColumn, tag: columns.tagColumn))
       }
     })
 

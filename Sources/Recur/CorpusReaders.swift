@@ -122,18 +122,17 @@ public enum CorpusReader {
 }
 
 extension TaggedCorpus {
-  /// Reads train (required), dev and test with `read` and builds the corpus; a reader's error is
+  /// Reads train (required), dev and test in `format` and builds the corpus; a reader's error is
   /// tagged with the option that named its file.
   public static func load(
-    train: String, dev: String?, test: String?, options: Options,
-    read: (String) throws(DataFileError) -> [TaggedSentence]
+    train: String, dev: String?, test: String?, options: Options, format: TaggedFileFormat
   ) throws(DataFileError) -> TaggedCorpus {
     var sentences: [Split: [TaggedSentence]] = [:]
     var files: [String] = []
     for (split, path) in [(Split.train, train), (.dev, dev), (.test, test)] {
       guard let path else { continue }
       do {
-        sentences[split] = try read(path)
+        sentences[split] = try format.read(path)
       } catch {
         var located = error
         located.option = located.option ?? split.rawValue
@@ -141,6 +140,6 @@ extension TaggedCorpus {
       }
       files.append(path)
     }
-    return TaggedCorpus(sentences: sentences, files: files, options: options)
+    return TaggedCorpus(sentences: sentences, files: files, options: options, format: format)
   }
 }

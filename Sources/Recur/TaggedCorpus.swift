@@ -39,12 +39,15 @@ public struct TaggedCorpus: Dataset {
   public let options: Options
   public let dataFiles: [String]
   public let warnings: [String]
+  /// The layout of the corpus's files, when it was read from files.
+  public let format: TaggedFileFormat?
   private let splits: [Split: [SequenceExample]]
 
   /// Builds the corpus from the sentences of each split (train non-empty) and the files they came
   /// from.
   public init(
-    sentences: [Split: [TaggedSentence]], files: [String], options: Options
+    sentences: [Split: [TaggedSentence]], files: [String], options: Options,
+    format: TaggedFileFormat? = nil
   ) {
     let train = sentences[.train] ?? []
     let vocabulary = Vocabulary(
@@ -53,7 +56,6 @@ public struct TaggedCorpus: Dataset {
     self.vocabulary = vocabulary
     let tags = Set(train.flatMap(\.tags)).sorted()
     let tagIndex = Dictionary(uniqueKeysWithValues: tags.enumerated().map { ($1, Int32($0)) })
-    let offset = vocabulary.count
     var splits: [Split: [SequenceExample]] = [:]
     var facts: [DatasetFact] = []
     var warnings: [String] = []
@@ -63,13 +65,10 @@ public struct TaggedCorpus: Dataset {
       var tokens = 0
       var unseen: [String: Int] = [:]
       splits[split] = list.map { sentence in
-        var inputs: [[Int32]] = []
+        let (inputs, unknown) = Self.encode(
+          sentence.words, vocabulary: vocabulary, options: options)
         var targets: [Int32] = []
-        var unknown: [Bool] = []
-        for (word, tag) in zip(sentence.words, sentence.tags) {
-          let index = vocabulary.index(of: word)
-          inputs.append([index ?? 0] + options.features.indices(of: word, offset: offset))
-          unknown.append(index == nil)
+        for tag in sentence.tags {
           if let target = tagIndex[tag] {
             targets.append(target)
           } else {
@@ -102,6 +101,7 @@ public struct TaggedCorpus: Dataset {
     self.options = options
     self.dataFiles = files
     self.warnings = warnings
+    self.format = format
     info = DatasetInfo(
       inputSize: vocabulary.count + options.features.width, outputSize: tags.count,
       task: .framewise, labels: tags, facts: facts)
@@ -109,6 +109,28 @@ public struct TaggedCorpus: Dataset {
 
   public func examples(_ split: Split) -> [SequenceExample] {
     splits[split] ?? []
+  }
+
+  /// An untagged sentence as the network reads it: every word's vocabulary index (0 when
+  /// unknown) and spelling features; `unknown` marks the words outside the vocabulary.
+  public func example(words: [String]) -> SequenceExample {
+    let (inputs, unknown) = Self.encode(words, vocabulary: vocabulary, options: options)
+    return SequenceExample(
+      inputs: .sparse(inputs), targets: [Int32](repeating: -1, count: words.count),
+      unknown: unknown)
+  }
+
+  static func encode(
+    _ words: [String], vocabulary: Vocabulary, options: Options
+  ) -> (inputs: [[Int32]], unknown: [Bool]) {
+    var inputs: [[Int32]] = []
+    var unknown: [Bool] = []
+    for word in words {
+      let index = vocabulary.index(of: word)
+      inputs.append([index ?? 0] + options.features.indices(of: word, offset: vocabulary.count))
+      unknown.append(index == nil)
+    }
+    return (inputs, unknown)
   }
 
   /// `vocabulary.json`: the words by index (0 = unknown), the tags by class, and the settings

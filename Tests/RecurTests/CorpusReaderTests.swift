@@ -171,8 +171,8 @@ func conlluLine(_ id: String, _ form: String, _ upos: String, _ xpos: String = "
         train: train, dev: files.path("missing.conllu"), test: nil,
         options: TaggedCorpus.Options(
           minCount: 1, lowercase: true, unknownToken: "<unk>",
-          features: WordFeatures(prefixLength: 0, suffixLength: 0, shape: false, buckets: 1))
-      ) { path throws(DataFileError) in try CorpusReader.readCoNLLU(path, tagColumn: .upos) }
+          features: WordFeatures(prefixLength: 0, suffixLength: 0, shape: false, buckets: 1)),
+        format: .conllu(tagColumn: .upos))
     }
     #expect(error?.option == "dev")
     #expect(error?.message == "no such file")
