@@ -23,6 +23,7 @@ extension Registry {
         name: "accuracy",
         summary: "share of scored positions predicted right (tokens, or sequences)",
         make: { Accuracy() }))
+    registry.datasets.register(randomDense)
     return registry
   }()
 
