@@ -82,6 +82,9 @@ public struct Trainer {
   public let metrics: [any Metric]
   /// Draws the order of training examples each epoch.
   public var shuffler: SeededGenerator
+  /// The order of the train examples, reshuffled in place every epoch.
+  private var order: [Int] = []
+  private var gradients = ParameterSet<Float>()
 
   /// Sequences per evaluation batch: evaluation has no updates, so larger batches only save time.
   static var evaluationBatchSize: Int { 256 }
@@ -107,44 +110,49 @@ public struct Trainer {
     onBatch: (Int, Int, Int) -> Void = { _, _, _ in },
     onEpoch: ([EpochRecord]) throws -> Void
   ) throws {
-    let trainExamples = dataset.examples(.train)
-    let info = dataset.info
-    var order = Array(trainExamples.indices)
-    let batches = (order.count + plan.batchSize - 1) / plan.batchSize
-    var gradients = network.parameters.zeros()
-
     for epoch in 1...plan.epochs {
-      if plan.shuffle { shuffler.shuffle(&order) }
-      let start = Date()
-      var tokens = 0
-      for batchIndex in 0..<batches {
-        let members = order[
-          (batchIndex * plan.batchSize)..<min(
-            order.count, (batchIndex + 1) * plan.batchSize)]
-        let batch = SequenceBatch<Float>(
-          examples: members.map { trainExamples[$0] }, task: info.task, inputSize: info.inputSize)
-        let loss = network.lossAndGradients(for: batch, into: &gradients)
-        guard loss.mean.isFinite else {
-          throw TrainingDiverged(epoch: epoch, batch: batchIndex + 1, loss: loss.mean)
-        }
-        optimizer.step(
-          &network.parameters, gradients: gradients, learningRate: Float(learningRate))
-        tokens += batch.lengths.reduce(0, +)
-        onBatch(epoch, batchIndex + 1, batches)
-      }
-      let trainingSeconds = Date().timeIntervalSince(start)
-
+      let pass = try trainEpoch(epoch) { onBatch(epoch, $0, $1) }
       var records: [EpochRecord] = []
       for split in dataset.availableSplits {
         var record = try evaluate(split, epoch: epoch)
         if split == .train {
-          record.seconds = trainingSeconds
-          record.tokensPerSecond = Double(tokens) / max(trainingSeconds, 1e-9)
+          record.seconds = pass.seconds
+          record.tokensPerSecond = Double(pass.tokens) / max(pass.seconds, 1e-9)
         }
         records.append(record)
       }
       try onEpoch(records)
     }
+  }
+
+  /// One pass of minibatch updates over the train split (reshuffled first when the plan says
+  /// so), without evaluation. `onBatch(batch, batches)` follows progress; `epoch` only labels a
+  /// divergence. Returns the wall time and the tokens trained on.
+  public mutating func trainEpoch(
+    _ epoch: Int, onBatch: (Int, Int) -> Void = { _, _ in }
+  ) throws -> (seconds: Double, tokens: Int) {
+    let trainExamples = dataset.examples(.train)
+    let info = dataset.info
+    if order.count != trainExamples.count { order = Array(trainExamples.indices) }
+    if !gradients.hasSameLayout(as: network.parameters) { gradients = network.parameters.zeros() }
+    let batches = (order.count + plan.batchSize - 1) / plan.batchSize
+    if plan.shuffle { shuffler.shuffle(&order) }
+    let start = Date()
+    var tokens = 0
+    for batchIndex in 0..<batches {
+      let members = order[
+        (batchIndex * plan.batchSize)..<min(order.count, (batchIndex + 1) * plan.batchSize)]
+      let batch = SequenceBatch<Float>(
+        examples: members.map { trainExamples[$0] }, task: info.task, inputSize: info.inputSize)
+      let loss = network.lossAndGradients(for: batch, into: &gradients)
+      guard loss.mean.isFinite else {
+        throw TrainingDiverged(epoch: epoch, batch: batchIndex + 1, loss: loss.mean)
+      }
+      optimizer.step(&network.parameters, gradients: gradients, learningRate: Float(learningRate))
+      tokens += batch.lengths.reduce(0, +)
+      onBatch(batchIndex + 1, batches)
+    }
+    return (Date().timeIntervalSince(start), tokens)
   }
 
   /// Loss and metrics of one split with the current weights.

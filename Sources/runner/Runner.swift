@@ -3,7 +3,7 @@ import Experiments
 import Foundation
 import YAMLSpec
 
-/// The `runner` command line: `run` (the default), `validate`, `list`, `gradcheck`.
+/// The `runner` command line: `run` (the default), `validate`, `list`, `gradcheck`, `bench`.
 struct Runner: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "runner",
@@ -13,7 +13,7 @@ struct Runner: ParsableCommand {
       tolerance), 2 a bad command line or spec.
       """,
     version: runnerVersion,
-    subcommands: [Run.self, Validate.self, List.self, Gradcheck.self],
+    subcommands: [Run.self, Validate.self, List.self, Gradcheck.self, Bench.self],
     defaultSubcommand: Run.self
   )
 }
