@@ -109,18 +109,18 @@ public struct BenchmarkSample: Sendable, Equatable, Codable {
   public var finalLoss: Double
   /// Peak resident memory of the process, bytes.
   public var peakResidentBytes: Int
-  /// The threads OpenBLAS ran each product on.
-  public var blasThreads: Int
+  /// How the training used the cores.
+  public var execution: ExecutionPlan
 
   public init(
     tokensPerSecond: Double, seconds: Double, finalLoss: Double, peakResidentBytes: Int,
-    blasThreads: Int
+    execution: ExecutionPlan
   ) {
     self.tokensPerSecond = tokensPerSecond
     self.seconds = seconds
     self.finalLoss = finalLoss
     self.peakResidentBytes = peakResidentBytes
-    self.blasThreads = blasThreads
+    self.execution = execution
   }
 
   enum CodingKeys: String, CodingKey {
@@ -128,15 +128,18 @@ public struct BenchmarkSample: Sendable, Equatable, Codable {
     case seconds
     case finalLoss = "final_loss"
     case peakResidentBytes = "peak_resident_bytes"
-    case blasThreads = "blas_threads"
+    case execution
   }
 }
 
 /// The benchmark's measurements and arithmetic.
 public enum Benchmark {
   /// Trains `workload` in this process through the normal spec → registry → `Trainer` path:
-  /// one untimed warm-up epoch, then `workload.epochs` timed ones.
-  public static func measure(_ workload: BenchmarkWorkload) throws -> BenchmarkSample {
+  /// one untimed warm-up epoch, then `workload.epochs` timed ones, under `execution` (by
+  /// default the plan `runner run` would choose).
+  public static func measure(
+    _ workload: BenchmarkWorkload, execution: ExecutionPlan? = nil
+  ) throws -> BenchmarkSample {
     let experiment = try Experiment(
       spec: SpecNode.parse(workload.specText, sourceName: "bench-\(workload.name)"))
     let generator = SeededGenerator(seed: experiment.seed)
@@ -145,6 +148,11 @@ public enum Benchmark {
       shape: experiment.model.shape, activation: experiment.model.activation,
       parameters: RecurrentNetwork<Float>.initialParameters(
         for: experiment.model.shape, generator: &initGenerator))
+    let plan =
+      execution
+      ?? ExecutionPlan.choose(
+        for: experiment.model.shape, cores: ProcessInfo.processInfo.activeProcessorCount)
+    plan.apply(to: network)
     var trainer = Trainer(
       network: network, optimizer: experiment.optimizer.optimizer, dataset: experiment.dataset,
       plan: experiment.plan, learningRate: experiment.optimizer.learningRate, metrics: [],
@@ -160,7 +168,7 @@ public enum Benchmark {
     let loss = try trainer.evaluate(.train, epoch: workload.epochs).loss
     return BenchmarkSample(
       tokensPerSecond: Double(tokens) / seconds, seconds: seconds, finalLoss: loss,
-      peakResidentBytes: peakResidentBytes(), blasThreads: BLAS.threads)
+      peakResidentBytes: peakResidentBytes(), execution: plan)
   }
 
   /// The best rate of `repeats` single-precision products `n×n · n×n` (after one untimed),

@@ -1,4 +1,5 @@
 import Foundation
+import Recur
 
 /// The benchmark's results for a reader: the machine, then one table row per workload with the
 /// medians, rendered as markdown (`bench/RESULTS.md`).
@@ -72,7 +73,7 @@ public struct BenchmarkReport: Sendable {
   public static let columns = [
     "workload", "model", "I", "H", "K", "T", "batch", "sequences", "epochs", "tokens/s",
     "GFLOP/s", "share of sgemm peak", "peak RSS (MiB)", "RSS / (parameters + activations)",
-    "BLAS threads", "reference tokens/s", "Recur / reference",
+    "execution", "reference tokens/s", "Recur / reference",
   ]
 
   /// The report as markdown: machine, results table, every sample, the FLOP count.
@@ -103,7 +104,7 @@ public struct BenchmarkReport: Sendable {
         Self.fixed(Double(row.peakResidentBytes) / 1_048_576, 1),
         Self.fixed(
           Double(row.peakResidentBytes) / Double(4 * w.parametersAndActivations), 2) + "×",
-        row.samples.map { "\($0.blasThreads)" }.first ?? "–",
+        row.samples.first.map { Self.describe($0.execution) } ?? "–",
         row.referenceMedian.map { Self.fixed($0, 0) } ?? "–",
         row.ratio.map { Self.fixed($0, 2) + "×" } ?? "–",
       ]
@@ -137,6 +138,13 @@ public struct BenchmarkReport: Sendable {
 
       """
     return text
+  }
+
+  /// "directions in parallel, BLAS 1 thread" or "BLAS 2 threads", and the kernels.
+  static func describe(_ plan: ExecutionPlan) -> String {
+    let threads = "BLAS \(plan.blasThreads) thread" + (plan.blasThreads == 1 ? "" : "s")
+    return (plan.parallelDirections ? "directions in parallel, " : "") + threads
+      + " (\(plan.blasCore))"
   }
 
   static func fixed(_ value: Double, _ digits: Int) -> String {

@@ -32,6 +32,8 @@ public enum ExperimentRun {
     let root = URL(fileURLWithPath: experiment.output.dir, isDirectory: true)
     let directory = try RunDirectory.create(root: root, name: experiment.name, now: start)
     let specText = experiment.spec.yamlText()
+    let execution = ExecutionPlan.choose(
+      for: experiment.model.shape, cores: ProcessInfo.processInfo.activeProcessorCount)
     var manifest = Manifest(
       runnerVersion: runnerVersion, name: experiment.name, runID: directory.id,
       seed: experiment.seed,
@@ -39,7 +41,7 @@ public enum ExperimentRun {
         .joined(),
       status: .running, started: Manifest.timestamp(start), finished: nil,
       commandLine: commandLine, workingDirectory: FileManager.default.currentDirectoryPath,
-      host: .current, message: nil)
+      host: .current, message: nil, execution: execution)
     try directory.write(specText, to: "spec.yaml")
     try writeManifest(manifest, to: directory)
     observer.runStarted(experiment, directory: directory)
@@ -52,6 +54,7 @@ public enum ExperimentRun {
       shape: experiment.model.shape, activation: experiment.model.activation,
       parameters: RecurrentNetwork<Float>.initialParameters(
         for: experiment.model.shape, generator: &initGenerator))
+    execution.apply(to: network)
     var trainer = Trainer(
       network: network, optimizer: experiment.optimizer.optimizer, dataset: experiment.dataset,
       plan: experiment.plan, learningRate: experiment.optimizer.learningRate,

@@ -1,4 +1,5 @@
 import Foundation
+import Recur
 
 /// The version of the runner that wrote a run directory.
 public let runnerVersion = "0.1.0"
@@ -59,6 +60,8 @@ public struct Manifest: Sendable, Codable, Equatable {
   public var host: Host
   /// Why a run failed or diverged.
   public var message: String?
+  /// How training used the cores: BRNN directions in parallel, BLAS threads and kernels.
+  public var execution: ExecutionPlan?
 
   enum CodingKeys: String, CodingKey {
     case runnerVersion = "runner_version"
@@ -73,6 +76,7 @@ public struct Manifest: Sendable, Codable, Equatable {
     case workingDirectory = "working_directory"
     case host
     case message
+    case execution
   }
 
   /// Pretty-printed JSON with sorted keys.

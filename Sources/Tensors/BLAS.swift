@@ -1,4 +1,5 @@
 internal import COpenBLAS
+import Foundation
 
 /// The BLAS library itself: its build and how many threads its products use.
 public enum BLAS {
@@ -17,4 +18,32 @@ public enum BLAS {
 
   /// The kernel family OpenBLAS chose for this CPU (`openblas_get_corename`), e.g. "SkylakeX".
   public static var coreName: String { String(cString: openblas_get_corename()) }
+}
+
+extension BLAS {
+  /// Kernel families OpenBLAS falls back to on a CPU its build does not recognise (no AVX2).
+  static let fallbackCores: Set<String> = [
+    "Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom", "Sandybridge",
+  ]
+
+  /// The kernel family to ask OpenBLAS for (`OPENBLAS_CORETYPE`) when it chose a fallback
+  /// family although the CPU has wider vectors: `SkylakeX` with AVX-512 (F, CD, BW, DQ, VL),
+  /// `Haswell` with AVX2 and FMA; `nil` when OpenBLAS's own choice stands.
+  public static func betterCoreType(current: String, cpuFlags: Set<String>) -> String? {
+    guard fallbackCores.contains(current) else { return nil }
+    if cpuFlags.isSuperset(of: ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]) {
+      return "SkylakeX"
+    }
+    if cpuFlags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
+    return nil
+  }
+
+  /// The `flags` of the first CPU in /proc/cpuinfo; empty where there is no such file.
+  public static func cpuFlags() -> Set<String> {
+    guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+      let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+      let colon = line.firstIndex(of: ":")
+    else { return [] }
+    return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+  }
 }

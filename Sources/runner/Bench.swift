@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Recur
 import Tensors
 
 /// `runner bench`: training throughput on the benchmark workloads, optionally side by side with
@@ -36,8 +37,25 @@ struct Bench: ParsableCommand {
   @Option(help: ArgumentHelp("Write the markdown report to FILE.", valueName: "FILE"))
   var output: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "How Recur uses the cores: auto (what runner run chooses), directions (BRNN directions "
+        + "in parallel, BLAS on 1 thread) or blas (directions in turn, BLAS on all cores).",
+      valueName: "auto|directions|blas"))
+  var execution = "auto"
+
   @Flag(help: .hidden)
   var worker = false
+
+  /// The forced plan, or nil for the automatic choice.
+  var forcedPlan: ExecutionPlan? {
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    switch execution {
+    case "directions": return ExecutionPlan(parallelDirections: true, blasThreads: 1)
+    case "blas": return ExecutionPlan(parallelDirections: false, blasThreads: cores)
+    default: return nil
+    }
+  }
 
   var selected: [BenchmarkWorkload] {
     workloads.isEmpty
@@ -52,6 +70,10 @@ struct Bench: ParsableCommand {
         "unknown workload '\(name)'; expected one of: \(known.joined(separator: ", "))")
     }
     guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+    guard ["auto", "directions", "blas"].contains(execution) else {
+      throw ValidationError(
+        "unknown --execution '\(execution)'; expected one of: auto, directions, blas")
+    }
     if worker && workloads.count != 1 {
       throw ValidationError("a benchmark worker runs exactly one --workload")
     }
@@ -77,7 +99,7 @@ struct Bench: ParsableCommand {
 
   func run() throws {
     if worker {
-      let sample = try Benchmark.measure(selected[0])
+      let sample = try Benchmark.measure(selected[0], execution: forcedPlan)
       let encoder = JSONEncoder()
       encoder.outputFormatting = .sortedKeys
       Console.line(String(decoding: try encoder.encode(sample), as: UTF8.self))
@@ -128,7 +150,9 @@ struct Bench: ParsableCommand {
   func runWorker(_ workload: BenchmarkWorkload) throws -> BenchmarkSample {
     let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
     let output = try Self.capture(
-      executable, ["bench", "--worker", "--workload", workload.name], what: "Recur worker")
+      executable,
+      ["bench", "--worker", "--workload", workload.name, "--execution", execution],
+      what: "Recur worker")
     guard let line = output.split(separator: "\n").last,
       let sample = try? JSONDecoder().decode(BenchmarkSample.self, from: Data(line.utf8))
     else {

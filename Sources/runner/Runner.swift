@@ -45,6 +45,7 @@ enum Exit {
 @main
 enum Main {
   static func main() {
+    BLASKernels.ensureFitting()
     do {
       var command = try Runner.parseAsRoot()
       try command.run()

@@ -66,7 +66,8 @@ import YAMLSpec
     let large = try Self.workload("large")
     func sample(_ rate: Double, _ bytes: Int) -> BenchmarkSample {
       BenchmarkSample(
-        tokensPerSecond: rate, seconds: 1, finalLoss: 2, peakResidentBytes: bytes, blasThreads: 1)
+        tokensPerSecond: rate, seconds: 1, finalLoss: 2, peakResidentBytes: bytes,
+        execution: ExecutionPlan(parallelDirections: true, blasThreads: 1, blasCore: "Haswell"))
     }
     let report = BenchmarkReport(
       machine: .init(
@@ -103,6 +104,7 @@ import YAMLSpec
     #expect(smallRow["RSS / (parameters + activations)"] == "66.43×")
     #expect(smallRow["reference tokens/s"] == "500000")
     #expect(smallRow["Recur / reference"] == "2.00×")
+    #expect(smallRow["execution"] == "directions in parallel, BLAS 1 thread (Haswell)")
     let largeRow = try row("large")
     #expect(largeRow["reference tokens/s"] == "–")
     #expect(largeRow["Recur / reference"] == "–")
