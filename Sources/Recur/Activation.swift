@@ -26,8 +26,7 @@ public struct Tanh: Activation {
   public func apply<S: BLASScalar>(
     _ a: UnsafeBufferPointer<S>, into b: UnsafeMutableBufferPointer<S>
   ) {
-    precondition(a.count == b.count, "activation buffers differ in size")
-    for i in 0..<a.count { b[i] = S.tanh(a[i]) }
+    S.tanh(a, into: b)
   }
 
   @_specialize(where S == Float)
