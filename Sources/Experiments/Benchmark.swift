@@ -105,7 +105,7 @@ public struct BenchmarkWorkload: Sendable, Equatable, Codable {
 public struct BenchmarkSample: Sendable, Equatable, Codable {
   public var tokensPerSecond: Double
   public var seconds: Double
-  /// Mean training loss of the last timed epoch.
+  /// Mean training loss of the last timed epoch (over its batches, before each update).
   public var finalLoss: Double
   /// Peak resident memory of the process, bytes.
   public var peakResidentBytes: Int
@@ -160,12 +160,13 @@ public enum Benchmark {
     _ = try trainer.trainEpoch(0)
     var seconds = 0.0
     var tokens = 0
+    var loss = 0.0
     for epoch in 1...workload.epochs {
       let pass = try trainer.trainEpoch(epoch)
       seconds += pass.seconds
       tokens += pass.tokens
+      loss = pass.loss
     }
-    let loss = try trainer.evaluate(.train, epoch: workload.epochs).loss
     return BenchmarkSample(
       tokensPerSecond: Double(tokens) / seconds, seconds: seconds, finalLoss: loss,
       peakResidentBytes: peakResidentBytes(), execution: plan)

@@ -215,9 +215,15 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
   public func evaluate(_ batch: SequenceBatch<Scalar>) -> BatchEvaluation {
+    evaluate(batch, keepingPreActivations: false)
+  }
+
+  private func evaluate(
+    _ batch: SequenceBatch<Scalar>, keepingPreActivations: Bool
+  ) -> BatchEvaluation {
     checkParameters()
     checkBatch(batch)
-    let unrolls = prepareUnrolls(for: batch)
+    let unrolls = prepareUnrolls(for: batch, keepingPreActivations: keepingPreActivations)
     let logits = workspace.logits.reserve(batch.targets.count * shape.outputSize)
     batch.withInputRows { inputs in
       parameters.withUnsafeElementPointers { weights in
@@ -232,7 +238,7 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
   /// how close a batch comes to ReLU's kink, where finite differences and BPTT legitimately
   /// disagree (a gradient check of a ReLU network is meaningful when this exceeds ε by far).
   public func smallestPreActivationMagnitude(for batch: SequenceBatch<Scalar>) -> Double {
-    _ = evaluate(batch)
+    _ = evaluate(batch, keepingPreActivations: true)
     let h = shape.hiddenSize
     var smallest = Double.infinity
     for d in shape.directions.indices {
@@ -329,13 +335,17 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
     }
   }
 
-  private func prepareUnrolls(for batch: SequenceBatch<Scalar>) -> [RecurrentUnroll<Scalar>] {
+  /// The unrolls of a batch over the workspace; pre-activations get buffers of their own only
+  /// when kept (for `smallestPreActivationMagnitude`), else they are formed in the outputs.
+  private func prepareUnrolls(
+    for batch: SequenceBatch<Scalar>, keepingPreActivations: Bool = false
+  ) -> [RecurrentUnroll<Scalar>] {
     let count = batch.steps * batch.batchSize * shape.hiddenSize
     return shape.directions.enumerated().map { d, direction in
       RecurrentUnroll(
         direction: direction, activation: activation, hiddenSize: shape.hiddenSize,
         steps: batch.steps, lengths: batch.lengths,
-        preActivations: workspace.preActivations[d].reserve(count),
+        preActivations: keepingPreActivations ? workspace.preActivations[d].reserve(count) : nil,
         outputs: workspace.outputs[d].reserve(count),
         deltas: workspace.deltas[d].reserve(count))
     }

@@ -127,10 +127,11 @@ public struct Trainer {
 
   /// One pass of minibatch updates over the train split (reshuffled first when the plan says
   /// so), without evaluation. `onBatch(batch, batches)` follows progress; `epoch` only labels a
-  /// divergence. Returns the wall time and the tokens trained on.
+  /// divergence. Returns the wall time, the tokens trained on and the mean training loss per
+  /// scored token over the epoch's batches (each with the weights before its update).
   public mutating func trainEpoch(
     _ epoch: Int, onBatch: (Int, Int) -> Void = { _, _ in }
-  ) throws -> (seconds: Double, tokens: Int) {
+  ) throws -> (seconds: Double, tokens: Int, loss: Double) {
     let trainExamples = dataset.examples(.train)
     let info = dataset.info
     if order.count != trainExamples.count { order = Array(trainExamples.indices) }
@@ -139,6 +140,8 @@ public struct Trainer {
     if plan.shuffle { shuffler.shuffle(&order) }
     let start = Date()
     var tokens = 0
+    var total = 0.0
+    var scored = 0
     for batchIndex in 0..<batches {
       let members = order[
         (batchIndex * plan.batchSize)..<min(order.count, (batchIndex + 1) * plan.batchSize)]
@@ -150,9 +153,11 @@ public struct Trainer {
       }
       optimizer.step(&network.parameters, gradients: gradients, learningRate: Float(learningRate))
       tokens += batch.lengths.reduce(0, +)
+      total += loss.total
+      scored += loss.scored
       onBatch(batchIndex + 1, batches)
     }
-    return (Date().timeIntervalSince(start), tokens)
+    return (Date().timeIntervalSince(start), tokens, scored == 0 ? 0 : total / Double(scored))
   }
 
   /// Loss and metrics of one split with the current weights.
