@@ -65,15 +65,15 @@ public struct BenchmarkWorkload: Sendable, Equatable, Codable {
   }
 
   /// Scalars the training keeps: the parameters (`D·(I·H + H² + H) + D·H·K + K`) plus the
-  /// activations of one batch (`D·3·T·B·H` pre-activations, states and deltas, `T·B·K` logits,
-  /// `T·B·I` inputs).
+  /// activations of one batch (`D·2·T·B·H` states and deltas, `D·T·B·K` logits and the second
+  /// direction's share of them, `T·B·I` inputs).
   public var parametersAndActivations: Int {
     let d = directions
     let parameters =
       d * (input * hidden + hidden * hidden + hidden) + d * hidden * classes
       + classes
     let rows = steps * batch
-    return parameters + d * 3 * rows * hidden + rows * (classes + input)
+    return parameters + d * 2 * rows * hidden + d * rows * classes + rows * input
   }
 
   /// The reference script's command-line flags for this workload.
@@ -109,13 +109,17 @@ public struct BenchmarkSample: Sendable, Equatable, Codable {
   public var finalLoss: Double
   /// Peak resident memory of the process, bytes.
   public var peakResidentBytes: Int
+  /// Resident memory once the data was generated and the network built, before the first
+  /// batch, bytes: the peak less this is what training itself added.
+  public var residentBeforeTrainingBytes: Int
   /// How the training used the cores.
   public var execution: ExecutionPlan
 
   public init(
     tokensPerSecond: Double, seconds: Double, finalLoss: Double, peakResidentBytes: Int,
-    execution: ExecutionPlan
+    residentBeforeTrainingBytes: Int, execution: ExecutionPlan
   ) {
+    self.residentBeforeTrainingBytes = residentBeforeTrainingBytes
     self.tokensPerSecond = tokensPerSecond
     self.seconds = seconds
     self.finalLoss = finalLoss
@@ -128,6 +132,7 @@ public struct BenchmarkSample: Sendable, Equatable, Codable {
     case seconds
     case finalLoss = "final_loss"
     case peakResidentBytes = "peak_resident_bytes"
+    case residentBeforeTrainingBytes = "resident_before_training_bytes"
     case execution
   }
 }
@@ -157,6 +162,7 @@ public enum Benchmark {
       network: network, optimizer: experiment.optimizer.optimizer, dataset: experiment.dataset,
       plan: experiment.plan, learningRate: experiment.optimizer.learningRate, metrics: [],
       shuffler: generator.derived("shuffle"))
+    let before = residentBytes(field: "VmRSS:") ?? 0
     _ = try trainer.trainEpoch(0)
     var seconds = 0.0
     var tokens = 0
@@ -169,7 +175,8 @@ public enum Benchmark {
     }
     return BenchmarkSample(
       tokensPerSecond: Double(tokens) / seconds, seconds: seconds, finalLoss: loss,
-      peakResidentBytes: peakResidentBytes(), execution: plan)
+      peakResidentBytes: peakResidentBytes(), residentBeforeTrainingBytes: before,
+      execution: plan)
   }
 
   /// The best rate of `repeats` single-precision products `n×n · n×n` (after one untimed),
@@ -208,12 +215,7 @@ public enum Benchmark {
 
   /// The process's peak resident set: `VmHWM` in /proc/self/status, else `ru_maxrss`.
   public static func peakResidentBytes() -> Int {
-    if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) {
-      for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-        let digits = line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
-        if let kilobytes = digits { return kilobytes * 1024 }
-      }
-    }
+    if let bytes = residentBytes(field: "VmHWM:") { return bytes }
     var usage = rusage()
     #if os(Linux)
       getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -222,5 +224,16 @@ public enum Benchmark {
       getrusage(RUSAGE_SELF, &usage)
       return Int(usage.ru_maxrss)  // bytes on macOS
     #endif
+  }
+
+  /// A memory field of /proc/self/status (`VmRSS:`, `VmHWM:`) in bytes, where there is one.
+  static func residentBytes(field: String) -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else {
+      return nil
+    }
+    for line in status.split(separator: "\n") where line.hasPrefix(field) {
+      return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }.map { $0 * 1024 }
+    }
+    return nil
   }
 }

@@ -44,6 +44,11 @@ public struct BenchmarkReport: Sendable {
     public var gigaflops: Double { tokensPerSecond * workload.flopsPerToken / 1e9 }
     /// The largest peak resident set over the samples, bytes.
     public var peakResidentBytes: Int { samples.map(\.peakResidentBytes).max() ?? 0 }
+    /// The most memory training added to a process (peak less the resident set before the
+    /// first batch), bytes.
+    public var trainingBytes: Int {
+      samples.map { $0.peakResidentBytes - $0.residentBeforeTrainingBytes }.max() ?? 0
+    }
     /// Median reference tokens per second, when compared.
     public var referenceMedian: Double? {
       referenceTokensPerSecond.isEmpty ? nil : Benchmark.median(referenceTokensPerSecond)
@@ -72,7 +77,8 @@ public struct BenchmarkReport: Sendable {
   /// The column titles of the results table, in order.
   public static let columns = [
     "workload", "model", "I", "H", "K", "T", "batch", "sequences", "epochs", "tokens/s",
-    "GFLOP/s", "share of sgemm peak", "peak RSS (MiB)", "RSS / (parameters + activations)",
+    "GFLOP/s", "share of sgemm peak", "peak RSS (MiB)", "added by training (MiB)",
+    "parameters + activations (MiB)", "added / (parameters + activations)",
     "execution", "reference tokens/s", "Recur / reference",
   ]
 
@@ -102,8 +108,9 @@ public struct BenchmarkReport: Sendable {
         Self.fixed(row.gigaflops, 1),
         Self.fixed(100 * row.gigaflops / machine.sgemmPeak, 1) + "%",
         Self.fixed(Double(row.peakResidentBytes) / 1_048_576, 1),
-        Self.fixed(
-          Double(row.peakResidentBytes) / Double(4 * w.parametersAndActivations), 2) + "×",
+        Self.fixed(Double(row.trainingBytes) / 1_048_576, 1),
+        Self.fixed(Double(4 * w.parametersAndActivations) / 1_048_576, 1),
+        Self.fixed(Double(row.trainingBytes) / Double(4 * w.parametersAndActivations), 2) + "×",
         row.samples.first.map { Self.describe($0.execution) } ?? "–",
         row.referenceMedian.map { Self.fixed($0, 0) } ?? "–",
         row.ratio.map { Self.fixed($0, 2) + "×" } ?? "–",
@@ -132,9 +139,12 @@ public struct BenchmarkReport: Sendable {
       forward and backward, a multiply-add as 2: `D·(4·I·H + 6·H²·(T−1)/T + 6·H·K)` (D = 2 for \
       a BRNN). Element-wise work is left out.
       - share of sgemm peak: GFLOP/s over the sgemm peak above.
-      - peak RSS: the largest `VmHWM` of the Recur processes (data, runtime and BLAS buffers \
-      included); parameters + activations counts `D·(I·H + H² + H) + D·H·K + K` parameters and \
-      `D·3·T·B·H + T·B·(K + I)` activation scalars, 4 bytes each.
+      - peak RSS: the largest `VmHWM` of the Recur processes, everything included (the Swift \
+      runtime and Foundation, about 24 MiB; the generated data, held as Double; BLAS buffers). \
+      Added by training: the peak less the resident set once the data was generated and the \
+      network built. Parameters + activations: `D·(I·H + H² + H) + D·H·K + K` parameters and \
+      `D·2·T·B·H + D·T·B·K + T·B·I` activation scalars (states and deltas, logits, inputs), 4 \
+      bytes each.
 
       """
     return text

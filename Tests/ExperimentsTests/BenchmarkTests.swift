@@ -28,10 +28,10 @@ import YAMLSpec
     #expect(abs(try Self.workload("large").flopsPerToken - 3_914_301.44) < 1e-6)
   }
 
-  /// Small: parameters 2·(32·32 + 32·32 + 32) + 2·32·8 + 8 = 4680; activations
-  /// 2·3·20·16·32 = 61440, logits and inputs 20·16·(8 + 32) = 12800: 78920 scalars.
+  /// Small: parameters 2·(32·32 + 32·32 + 32) + 2·32·8 + 8 = 4680; states and deltas
+  /// 2·2·20·16·32 = 40960, logits 2·20·16·8 = 5120, inputs 20·16·32 = 10240: 61000 scalars.
   @Test func parametersAndActivationsMatchAHandCount() throws {
-    #expect(try Self.workload("small").parametersAndActivations == 78920)
+    #expect(try Self.workload("small").parametersAndActivations == 61000)
   }
 
   @Test func medians() {
@@ -67,6 +67,7 @@ import YAMLSpec
     func sample(_ rate: Double, _ bytes: Int) -> BenchmarkSample {
       BenchmarkSample(
         tokensPerSecond: rate, seconds: 1, finalLoss: 2, peakResidentBytes: bytes,
+        residentBeforeTrainingBytes: bytes / 2,
         execution: ExecutionPlan(parallelDirections: true, blasThreads: 1, blasCore: "Haswell"))
     }
     let report = BenchmarkReport(
@@ -99,9 +100,12 @@ import YAMLSpec
     // 1e6 tokens/s × 22937.6 FLOP = 22.94 GFLOP/s, 22.9% of a 100 GFLOP/s peak.
     #expect(smallRow["GFLOP/s"] == "22.9")
     #expect(smallRow["share of sgemm peak"] == "22.9%")
-    // The largest sample: 20 MiB, over 78920 · 4 bytes = 315680 → 66.43×.
+    // The largest sample: 20 MiB, half of it before training; 61000 · 4 bytes = 0.23 MiB, and
+    // 10 MiB / 244000 bytes = 42.97×.
     #expect(smallRow["peak RSS (MiB)"] == "20.0")
-    #expect(smallRow["RSS / (parameters + activations)"] == "66.43×")
+    #expect(smallRow["added by training (MiB)"] == "10.0")
+    #expect(smallRow["parameters + activations (MiB)"] == "0.2")
+    #expect(smallRow["added / (parameters + activations)"] == "42.97×")
     #expect(smallRow["reference tokens/s"] == "500000")
     #expect(smallRow["Recur / reference"] == "2.00×")
     #expect(smallRow["execution"] == "directions in parallel, BLAS 1 thread (Haswell)")
