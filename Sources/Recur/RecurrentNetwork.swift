@@ -1,4 +1,3 @@
-import Dispatch
 import Tensors
 
 /// An Elman RNN (one direction) or BRNN (two) with a softmax output, exactly MATH.md.
@@ -21,9 +20,14 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
   private let outputIndex: Int
   private let outputBiasIndex: Int?
   private let workspace: Workspace
-  /// Whether a BRNN runs its two directions on two threads at once (results are the same
-  /// either way up to the summation order of the logits, and identical from run to run).
-  public var parallelDirections = false
+  /// Whether a BRNN runs its two directions on two threads at once (the caller's and a paired
+  /// thread the network keeps); results are bit-identical either way. Needs macOS 15 on Apple
+  /// platforms (atomics), where it is otherwise ignored.
+  public var parallelDirections = false {
+    didSet { updatePairedThread() }
+  }
+  /// The `PairedThread` running the backward direction while `parallelDirections` is on.
+  private var pairedThread: AnyObject?
 
   /// Precondition: positive sizes, one or two distinct directions, and parameters that match
   /// `parameterShapes(for: shape)`.
@@ -197,18 +201,29 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
   }
 
   /// Runs `body` for every direction: on two threads at once for a BRNN with
-  /// `parallelDirections`, else in order.
+  /// `parallelDirections`, else in order. The two calls touch disjoint buffers (each direction's
+  /// own workspace and unroll); shared inputs and weights are only read.
   private func forEachDirection(_ count: Int, _ body: (Int) -> Void) {
-    if parallelDirections && count == 2 {
-      withoutActuallyEscaping(body) { body in
-        // The iterations touch disjoint buffers (each direction's own workspace and unroll);
-        // shared inputs and weights are only read.
-        let work = UncheckedSendable(body)
-        DispatchQueue.concurrentPerform(iterations: 2) { work.value($0) }
-      }
+    if count == 2, #available(macOS 15, *), let thread = pairedThread as? PairedThread {
+      thread.run(body)
     } else {
       for d in 0..<count { body(d) }
     }
+  }
+
+  private func updatePairedThread() {
+    guard #available(macOS 15, *) else { return }
+    let wanted = parallelDirections && shape.directions.count == 2
+    if wanted && pairedThread == nil {
+      pairedThread = PairedThread()
+    } else if !wanted, let thread = pairedThread as? PairedThread {
+      thread.stop()
+      pairedThread = nil
+    }
+  }
+
+  deinit {
+    if #available(macOS 15, *), let thread = pairedThread as? PairedThread { thread.stop() }
   }
 
   /// Forward pass and loss only.
@@ -386,12 +401,6 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
         "a sparse input index is outside 0..<\(shape.inputSize)")
     }
   }
-}
-
-/// A value handed to another thread under the caller's guarantee that the accesses do not race.
-private struct UncheckedSendable<Value>: @unchecked Sendable {
-  let value: Value
-  init(_ value: Value) { self.value = value }
 }
 
 extension SequenceBatch {

@@ -40,8 +40,9 @@ struct Bench: ParsableCommand {
   @Option(
     help: ArgumentHelp(
       "How Recur uses the cores: auto (what runner run chooses), directions (BRNN directions "
-        + "in parallel, BLAS on 1 thread) or blas (directions in turn, BLAS on all cores).",
-      valueName: "auto|directions|blas"))
+        + "in parallel, BLAS on 1 thread), blas (directions in turn, BLAS on all cores) or "
+        + "serial (directions in turn, BLAS on 1 thread).",
+      valueName: "auto|directions|blas|serial"))
   var execution = "auto"
 
   @Flag(help: .hidden)
@@ -53,6 +54,7 @@ struct Bench: ParsableCommand {
     switch execution {
     case "directions": return ExecutionPlan(parallelDirections: true, blasThreads: 1)
     case "blas": return ExecutionPlan(parallelDirections: false, blasThreads: cores)
+    case "serial": return ExecutionPlan(parallelDirections: false, blasThreads: 1)
     default: return nil
     }
   }
@@ -70,9 +72,9 @@ struct Bench: ParsableCommand {
         "unknown workload '\(name)'; expected one of: \(known.joined(separator: ", "))")
     }
     guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
-    guard ["auto", "directions", "blas"].contains(execution) else {
+    guard ["auto", "directions", "blas", "serial"].contains(execution) else {
       throw ValidationError(
-        "unknown --execution '\(execution)'; expected one of: auto, directions, blas")
+        "unknown --execution '\(execution)'; expected one of: auto, directions, blas, serial")
     }
     if worker && workloads.count != 1 {
       throw ValidationError("a benchmark worker runs exactly one --workload")

@@ -16,7 +16,7 @@ import Testing
     (["bench", "--worker"], "a benchmark worker runs exactly one --workload"),
     (
       ["bench", "--execution", "gpu"],
-      "unknown --execution 'gpu'; expected one of: auto, directions, blas"
+      "unknown --execution 'gpu'; expected one of: auto, directions, blas, serial"
     ),
   ])
   func badArgumentsExitTwo(arguments: [String], message: String) throws {
