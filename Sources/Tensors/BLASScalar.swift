@@ -1,3 +1,4 @@
+internal import CKernels
 import Foundation
 
 /// Float and Double: the scalars BLAS multiplies.
@@ -25,35 +26,17 @@ extension Float: BLASScalar {
   /// tanh x (`tanhf`).
   @inlinable public static func tanh(_ x: Float) -> Float { Foundation.tanh(x) }
 
-  /// A rational approximation that the compiler vectorises (no libm call): on x clamped to
-  /// ±7.9053111 (where tanh rounds to ±1 in Float), tanh x ≈ x·P(x²)/Q(x²) with P of degree 6
-  /// and Q of degree 3 in x² (Eigen's `generic_fast_tanh_float` coefficients), and x itself for
-  /// |x| < 0.0004. Largest error over [−12, 12]: 3.4·10⁻⁷ relative, within 6 units in the last
-  /// place (checked against Double tanh in the tests).
+  /// A rational approximation, vectorised at the CPU's widest (`ckernels_tanhf`: AVX-512, AVX2
+  /// or SSE2, picked at the first call): on x clamped to ±7.9053111 (where tanh rounds to ±1 in
+  /// Float), tanh x ≈ x·P(x²)/Q(x²) with P of degree 6 and Q of degree 3 in x² (Eigen's
+  /// `generic_fast_tanh_float` coefficients). Largest error over [−12, 12]: 3.4·10⁻⁷ relative,
+  /// within 6 units in the last place (checked against Double tanh in the tests).
   public static func tanh(
     _ a: UnsafeBufferPointer<Float>, into b: UnsafeMutableBufferPointer<Float>
   ) {
     precondition(a.count == b.count, "tanh buffers differ in size")
     guard let input = a.baseAddress, let output = b.baseAddress else { return }
-    let clamp: Float = 7.90531110763549805
-    for i in 0..<a.count {
-      let value = input[i]
-      let x = value < -clamp ? -clamp : (value > clamp ? clamp : value)
-      let x2 = x * x
-      var p: Float = -2.76076847742355e-16
-      p = p * x2 + 2.00018790482477e-13
-      p = p * x2 + -8.60467152213735e-11
-      p = p * x2 + 5.12229709037114e-08
-      p = p * x2 + 1.48572235717979e-05
-      p = p * x2 + 6.37261928875436e-04
-      p = p * x2 + 4.89352455891786e-03
-      var q: Float = 1.19825839466702e-06
-      q = q * x2 + 1.18534705686654e-04
-      q = q * x2 + 2.26843463243900e-03
-      q = q * x2 + 4.89352518554385e-03
-      let ratio = x * p / q
-      output[i] = (value < 0.0004 && value > -0.0004) ? value : ratio
-    }
+    ckernels_tanhf(input, output, a.count)
   }
 }
 
