@@ -39,7 +39,7 @@ final class PairedThread: @unchecked Sendable {
       var spins = 0
       while state.load(ordering: .acquiring) != Self.done {
         spins += 1
-        if spins > 1000 { sched_yield() }
+        if spins > 50_000 { sched_yield() }
       }
       job = nil
       state.store(Self.idle, ordering: .releasing)
