@@ -31,6 +31,21 @@ import Testing
     #expect(nan[0].isNaN)
   }
 
+  /// In place (the way the network activates) gives the same bits as into another buffer.
+  @Test func floatTanhInPlaceMatchesApart() {
+    let inputs: [Float] = (0..<1000).map { Float($0 - 500) * 0.013 }
+    var apart = [Float](repeating: 0, count: inputs.count)
+    inputs.withUnsafeBufferPointer { a in
+      apart.withUnsafeMutableBufferPointer { Float.tanh(a, into: $0) }
+    }
+    var inPlace = inputs
+    inPlace.withUnsafeMutableBufferPointer { buffer in
+      Float.tanh(UnsafeBufferPointer(buffer), into: buffer)
+    }
+    #expect(inPlace == apart)
+    #expect(inPlace != inputs)
+  }
+
   @Test func doubleTanhIsLibm() {
     let inputs: [Double] = [-20, -1.5, -1e-9, 0, 0.3, 4, 19]
     var outputs = [Double](repeating: 0, count: inputs.count)
