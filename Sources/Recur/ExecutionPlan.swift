@@ -26,8 +26,9 @@ public struct ExecutionPlan: Sendable, Equatable, Codable {
   }
 
   /// The plan for `shape` on a machine with `cores` cores: with two cores or more, a BRNN runs
-  /// its directions in parallel on single-threaded BLAS (measured faster than two-thread BLAS
-  /// at every benchmark size); an RNN runs on BLAS with all cores.
+  /// its directions in parallel on single-threaded BLAS (on the 2-core benchmark machine 1.5×
+  /// to 2× faster than directions in turn on two-thread BLAS at all three benchmark sizes); an
+  /// RNN, which has one direction, leaves the cores to BLAS.
   public static func choose(for shape: NetworkShape, cores: Int) -> ExecutionPlan {
     if shape.directions.count == 2 && cores >= 2 {
       return ExecutionPlan(parallelDirections: true, blasThreads: 1)
