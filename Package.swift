@@ -28,7 +28,8 @@ let package = Package(
 
     // MARK: - Implementation
     .target(name: "YAMLSpec", dependencies: ["CLibYAML"]),
-    .target(name: "Tensors", dependencies: ["COpenBLAS"]),
+    .target(name: "CKernels"),
+    .target(name: "Tensors", dependencies: ["COpenBLAS", "CKernels"]),
     .target(name: "Recur", dependencies: ["Tensors"]),
     .target(
       name: "Experiments",

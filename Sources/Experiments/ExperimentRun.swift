@@ -57,7 +57,7 @@ public enum ExperimentRun {
       seed: experiment.seed, specSHA256: Fingerprint.sha256(specText),
       status: .running, started: Manifest.timestamp(start), finished: nil,
       commandLine: commandLine, workingDirectory: workingDirectory, host: .current, message: nil,
-      resumed: nil, provenance: provenance)
+      resumed: nil, provenance: provenance, execution: nil)
     try directory.write(specText, to: "spec.yaml")
     for artifact in experiment.dataset.artifacts {
       try directory.write(artifact.contents, to: artifact.name)
@@ -135,6 +135,10 @@ public enum ExperimentRun {
         ?? experiment.model.initialParameters(Float.self, generator: &initGenerator))
     var optimizer = experiment.optimizer.optimizer
     if let checkpoint { optimizer.state = checkpoint.optimizer }
+    let execution = ExecutionPlan.choose(
+      for: experiment.model.shape, cores: ProcessInfo.processInfo.activeProcessorCount)
+    execution.apply(to: network)
+    manifest.execution = execution
     var trainer = Trainer(
       network: network, optimizer: optimizer, dataset: experiment.dataset,
       plan: experiment.plan, learningRate: experiment.optimizer.learningRate,

@@ -1,4 +1,5 @@
 import Foundation
+import Recur
 
 /// The version of the runner that wrote a run directory.
 public let runnerVersion = "0.1.0"
@@ -63,6 +64,8 @@ public struct Manifest: Sendable, Codable, Equatable {
   public var resumed: [String]?
   /// Commit, toolchain, BLAS and data fingerprints; nil in manifests written before it existed.
   public var provenance: Provenance?
+  /// How training used the cores: BRNN directions in parallel, BLAS threads and kernels.
+  public var execution: ExecutionPlan?
 
   enum CodingKeys: String, CodingKey {
     case runnerVersion = "runner_version"
@@ -79,6 +82,7 @@ public struct Manifest: Sendable, Codable, Equatable {
     case message
     case resumed
     case provenance
+    case execution
   }
 
   /// Pretty-printed JSON with sorted keys.

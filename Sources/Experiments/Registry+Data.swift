@@ -233,8 +233,8 @@ extension Registry {
   static func benchmark(
     _ name: String, summary: String, lengths: (Int, Int), extra: [OptionDescription] = [],
     make:
-      @escaping @Sendable (Benchmark.Sizes, ComponentOptions, SeededGenerator) throws ->
-      Benchmark
+      @escaping @Sendable (SyntheticBenchmark.Sizes, ComponentOptions, SeededGenerator) throws ->
+      SyntheticBenchmark
   ) -> Component<DatasetFactory> {
     Component(
       name: name, summary: summary,
@@ -247,7 +247,7 @@ extension Registry {
         .integer("max_length", default: lengths.1, range: 2..., help: "longest sequence"),
       ] + extra,
       make: { options, generator in
-        let sizes = try options.decode(Benchmark.Sizes.self)
+        let sizes = try options.decode(SyntheticBenchmark.Sizes.self)
         guard sizes.maxLength >= sizes.minLength else {
           throw options.error(
             at: "max_length",

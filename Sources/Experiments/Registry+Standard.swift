@@ -43,6 +43,7 @@ extension Registry {
         summary: "share of scored positions predicted right (tokens, or sequences)",
         make: { Accuracy() }))
     registerDataAndMetrics(in: &registry)
+    registry.datasets.register(randomDense)
     return registry
   }()
 

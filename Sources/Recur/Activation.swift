@@ -8,12 +8,13 @@ import Tensors
 public protocol Activation: Sendable {
   /// The name used in specs ("tanh", "sigmoid", "relu").
   var name: String { get }
-  /// b = f(a), element-wise. Precondition: equal counts.
+  /// b = f(a), element-wise; `a` and `b` may be the same memory (activation in place).
+  /// Precondition: equal counts.
   func apply<S: BLASScalar>(_ a: UnsafeBufferPointer<S>, into b: UnsafeMutableBufferPointer<S>)
-  /// delta ← delta ⊙ f'(a), with b = f(a) given so tanh/sigmoid can use 1−b², b(1−b).
+  /// delta ← delta ⊙ f'(a), with f'(a) written in terms of the output b = f(a) (1−b², b(1−b),
+  /// [b > 0]), so the pre-activations need not be kept for BPTT.
   func scaleByDerivative<S: BLASScalar>(
-    _ delta: UnsafeMutableBufferPointer<S>, preActivation a: UnsafeBufferPointer<S>,
-    output b: UnsafeBufferPointer<S>)
+    _ delta: UnsafeMutableBufferPointer<S>, output b: UnsafeBufferPointer<S>)
 }
 
 /// f(a) = tanh a, f'(a) = 1 − b².
@@ -26,15 +27,13 @@ public struct Tanh: Activation {
   public func apply<S: BLASScalar>(
     _ a: UnsafeBufferPointer<S>, into b: UnsafeMutableBufferPointer<S>
   ) {
-    precondition(a.count == b.count, "activation buffers differ in size")
-    for i in 0..<a.count { b[i] = S.tanh(a[i]) }
+    S.tanh(a, into: b)
   }
 
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func scaleByDerivative<S: BLASScalar>(
-    _ delta: UnsafeMutableBufferPointer<S>, preActivation a: UnsafeBufferPointer<S>,
-    output b: UnsafeBufferPointer<S>
+    _ delta: UnsafeMutableBufferPointer<S>, output b: UnsafeBufferPointer<S>
   ) {
     precondition(delta.count == b.count, "activation buffers differ in size")
     for i in 0..<delta.count { delta[i] *= 1 - b[i] * b[i] }
@@ -58,15 +57,14 @@ public struct Sigmoid: Activation {
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func scaleByDerivative<S: BLASScalar>(
-    _ delta: UnsafeMutableBufferPointer<S>, preActivation a: UnsafeBufferPointer<S>,
-    output b: UnsafeBufferPointer<S>
+    _ delta: UnsafeMutableBufferPointer<S>, output b: UnsafeBufferPointer<S>
   ) {
     precondition(delta.count == b.count, "activation buffers differ in size")
     for i in 0..<delta.count { delta[i] *= b[i] * (1 - b[i]) }
   }
 }
 
-/// f(a) = max(a, 0), f'(a) = [a > 0].
+/// f(a) = max(a, 0), f'(a) = [a > 0] = [b > 0].
 public struct ReLU: Activation {
   public init() {}
   public var name: String { "relu" }
@@ -83,10 +81,9 @@ public struct ReLU: Activation {
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func scaleByDerivative<S: BLASScalar>(
-    _ delta: UnsafeMutableBufferPointer<S>, preActivation a: UnsafeBufferPointer<S>,
-    output b: UnsafeBufferPointer<S>
+    _ delta: UnsafeMutableBufferPointer<S>, output b: UnsafeBufferPointer<S>
   ) {
-    precondition(delta.count == a.count, "activation buffers differ in size")
-    for i in 0..<delta.count { delta[i] = a[i] > 0 ? delta[i] : 0 }
+    precondition(delta.count == b.count, "activation buffers differ in size")
+    for i in 0..<delta.count { delta[i] = b[i] > 0 ? delta[i] : 0 }
   }
 }

@@ -21,6 +21,14 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
   private let outputIndex: Int
   private let outputBiasIndex: Int?
   private let workspace: Workspace
+  /// Whether a BRNN runs its two directions on two threads at once (the caller's and a paired
+  /// thread the network keeps); results are bit-identical either way. Needs macOS 15 on Apple
+  /// platforms (atomics), where it is otherwise ignored.
+  public var parallelDirections = false {
+    didSet { updatePairedThread() }
+  }
+  /// The `PairedThread` running the backward direction while `parallelDirections` is on.
+  private var pairedThread: AnyObject?
 
   /// Precondition: positive sizes, one or two distinct directions, and parameters that match
   /// `parameterShapes(for: shape)`.
@@ -89,6 +97,11 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
   /// Forward, cross-entropy, BPTT. Writes ∂(loss.mean)/∂θ into `gradients` (overwritten; same
   /// keys as parameters; replaced by a correctly shaped set if its layout differs) and returns
   /// the loss.
+  ///
+  /// With `parallelDirections`, the two directions of a BRNN run on two threads from the input
+  /// projection to the output layer and again from the output error to their weight gradients;
+  /// each writes only its own buffers and the partial logits are summed in a fixed order
+  /// afterwards, so results do not depend on timing.
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
   public func lossAndGradients(
@@ -98,10 +111,13 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
     checkBatch(batch)
     if !gradients.hasSameLayout(as: parameters) { gradients = parameters.zeros() }
     let unrolls = prepareUnrolls(for: batch)
-    let k = shape.outputSize
-    let h = shape.hiddenSize
+    let (i, h, k) = (shape.inputSize, shape.hiddenSize, shape.outputSize)
     let outputRows = batch.targets.count
     let logits = workspace.logits.reserve(outputRows * k)
+    let blockSizes = [i * h, h * h, h, h * k]
+    let blockStarts = [0, i * h, i * h + h * h, i * h + h * h + h]
+    let perDirection = blockSizes.reduce(0, +)
+    let scratch = unrolls.indices.map { workspace.gradients[$0].reserve(perDirection) }
     let loss = batch.withInputRows { inputs in
       parameters.withUnsafeElementPointers { weights in
         forward(unrolls, inputs: inputs, weights: weights, logits: logits, batch: batch)
@@ -110,60 +126,24 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
           ? SquaredError.lossAndDeltas(
             outputs: logits, width: k, targets: batch.targets, values: batch.values)
           : SoftmaxCrossEntropy.lossAndDeltas(logits: logits, classes: k, targets: batch.targets)
-        // δ_k is now in `logits`; seed each direction's deltas with δ_k Vᵀ, then BPTT.
-        for (d, unroll) in unrolls.enumerated() {
-          let v = weights[outputIndex] + d * h * k
-          switch batch.task {
-          case .framewise, .framewiseRegression:
-            gemm(
-              .none, .transposed, m: unroll.rowCount, n: h, k: k,
-              alpha: 1, logits, lda: k, v, ldb: k, beta: 0, unroll.deltas, ldc: h)
-          case .sequence, .sequenceRegression:
-            let perSequence = workspace.hiddenGradient.reserve(batch.batchSize * h)
-            gemm(
-              .none, .transposed, m: batch.batchSize, n: h, k: k,
-              alpha: 1, logits, lda: k, v, ldb: k, beta: 0, perSequence, ldc: h)
-            unroll.deltas.update(repeating: 0, count: unroll.rowCount * h)
-            for b in 0..<batch.batchSize {
-              let row =
-                unroll.deltas
-                + (unroll.scoredStep(length: batch.lengths[b])
-                  * batch.batchSize + b) * h
-              for j in 0..<h { row[j] = perSequence[b * h + j] }
-            }
-          }
-          unroll.runBackward(w: weights[layerIndices[d].recurrent])
+        // δ_k is now in `logits`; each direction backpropagates it on its own.
+        forEachDirection(unrolls.count) { d in
+          backward(
+            unrolls[d], index: d, inputs: inputs, weights: weights, outputDeltas: logits,
+            batch: batch, gradients: scratch[d], blockStarts: blockStarts)
         }
         return loss
       }
     }
-    // Weight gradients: single products over all rows, after the loops.
-    batch.withInputRows { inputs in
-      for (d, unroll) in unrolls.enumerated() {
-        let layer = layerIndices[d]
-        gradients.values[layer.input].elements.withUnsafeMutableBufferPointer {
-          unroll.inputWeightGradient(inputs, into: $0)
+    for (d, layer) in layerIndices.enumerated() {
+      let targets = [layer.input, layer.recurrent, layer.bias, outputIndex]
+      for (block, target) in targets.enumerated() {
+        guard let target else { continue }
+        let offset = block == 3 ? d * h * k : 0
+        gradients.values[target].elements.withUnsafeMutableBufferPointer {
+          ($0.baseAddress! + offset).update(
+            from: scratch[d] + blockStarts[block], count: blockSizes[block])
         }
-        gradients.values[layer.recurrent].elements.withUnsafeMutableBufferPointer {
-          unroll.recurrentWeightGradient(into: $0)
-        }
-        if let bias = layer.bias {
-          gradients.values[bias].elements.withUnsafeMutableBufferPointer {
-            unroll.biasGradient(into: $0)
-          }
-        }
-      }
-    }
-    gradients.values[outputIndex].elements.withUnsafeMutableBufferPointer { gradient in
-      // ∂V = Bᵀ Δ_k, one product per direction into its block of rows.
-      for (d, unroll) in unrolls.enumerated() {
-        let states =
-          batch.task.isFramewise
-          ? UnsafePointer(unroll.outputs) : UnsafePointer(workspace.scoredStates[d].pointer)
-        gemm(
-          .transposed, .none, m: h, n: k, k: outputRows,
-          alpha: 1, states, lda: h, logits, ldb: k,
-          beta: 0, gradient.baseAddress! + d * h * k, ldc: k)
       }
     }
     if let outputBiasIndex {
@@ -174,13 +154,95 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
     return loss
   }
 
+  /// One direction's backward pass, from the output error δ_k (`[rows × K]`) to its weight
+  /// gradients, written into `gradients` as ∂U `[I×H]`, ∂W `[H×H]`, ∂c `[1×H]` and its block of
+  /// ∂V `[H×K]`, at `blockStarts`.
+  private func backward(
+    _ unroll: RecurrentUnroll<Scalar>, index d: Int, inputs: InputRows<Scalar>,
+    weights: [UnsafePointer<Scalar>], outputDeltas: UnsafePointer<Scalar>,
+    batch: SequenceBatch<Scalar>, gradients: UnsafeMutablePointer<Scalar>, blockStarts: [Int]
+  ) {
+    let (h, k) = (shape.hiddenSize, shape.outputSize)
+    let v = weights[outputIndex] + d * h * k
+    // Seed the deltas with δ_k Vᵀ, then BPTT.
+    switch batch.task {
+    case .framewise, .framewiseRegression:
+      gemm(
+        .none, .transposed, m: unroll.rowCount, n: h, k: k,
+        alpha: 1, outputDeltas, lda: k, v, ldb: k, beta: 0, unroll.deltas, ldc: h)
+    case .sequence, .sequenceRegression:
+      let perSequence = workspace.hiddenGradients[d].reserve(batch.batchSize * h)
+      gemm(
+        .none, .transposed, m: batch.batchSize, n: h, k: k,
+        alpha: 1, outputDeltas, lda: k, v, ldb: k, beta: 0, perSequence, ldc: h)
+      unroll.deltas.update(repeating: 0, count: unroll.rowCount * h)
+      for b in 0..<batch.batchSize {
+        let row =
+          unroll.deltas + (unroll.scoredStep(length: batch.lengths[b]) * batch.batchSize + b) * h
+        row.update(from: perSequence + b * h, count: h)
+      }
+    }
+    let layer = layerIndices[d]
+    unroll.runBackward(w: weights[layer.recurrent])
+    // Weight gradients: single products over all rows, after the loop.
+    let (i, hh) = (shape.inputSize, h * h)
+    unroll.inputWeightGradient(
+      inputs, into: UnsafeMutableBufferPointer(start: gradients + blockStarts[0], count: i * h))
+    unroll.recurrentWeightGradient(
+      into: UnsafeMutableBufferPointer(start: gradients + blockStarts[1], count: hh))
+    if layer.bias != nil {
+      unroll.biasGradient(
+        into: UnsafeMutableBufferPointer(start: gradients + blockStarts[2], count: h))
+    }
+    // ∂V = Bᵀ Δ_k for this direction's block of rows.
+    let states =
+      batch.task.isFramewise
+      ? UnsafePointer(unroll.outputs) : UnsafePointer(workspace.scoredStates[d].pointer)
+    gemm(
+      .transposed, .none, m: h, n: k, k: batch.targets.count,
+      alpha: 1, states, lda: h, outputDeltas, ldb: k,
+      beta: 0, gradients + blockStarts[3], ldc: k)
+  }
+
+  /// Runs `body` for every direction: on two threads at once for a BRNN with
+  /// `parallelDirections`, else in order. The two calls touch disjoint buffers (each direction's
+  /// own workspace and unroll); shared inputs and weights are only read.
+  private func forEachDirection(_ count: Int, _ body: (Int) -> Void) {
+    if count == 2, #available(macOS 15, *), let thread = pairedThread as? PairedThread {
+      thread.run(body)
+    } else {
+      for d in 0..<count { body(d) }
+    }
+  }
+
+  private func updatePairedThread() {
+    guard #available(macOS 15, *) else { return }
+    let wanted = parallelDirections && shape.directions.count == 2
+    if wanted && pairedThread == nil {
+      pairedThread = PairedThread()
+    } else if !wanted, let thread = pairedThread as? PairedThread {
+      thread.stop()
+      pairedThread = nil
+    }
+  }
+
+  deinit {
+    if #available(macOS 15, *), let thread = pairedThread as? PairedThread { thread.stop() }
+  }
+
   /// Forward pass and loss only.
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
   public func evaluate(_ batch: SequenceBatch<Scalar>) -> BatchEvaluation {
+    evaluate(batch, keepingPreActivations: false)
+  }
+
+  private func evaluate(
+    _ batch: SequenceBatch<Scalar>, keepingPreActivations: Bool
+  ) -> BatchEvaluation {
     checkParameters()
     checkBatch(batch)
-    let unrolls = prepareUnrolls(for: batch)
+    let unrolls = prepareUnrolls(for: batch, keepingPreActivations: keepingPreActivations)
     let logits = workspace.logits.reserve(batch.targets.count * shape.outputSize)
     batch.withInputRows { inputs in
       parameters.withUnsafeElementPointers { weights in
@@ -199,7 +261,7 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
   /// how close a batch comes to ReLU's kink, where finite differences and BPTT legitimately
   /// disagree (a gradient check of a ReLU network is meaningful when this exceeds ε by far).
   public func smallestPreActivationMagnitude(for batch: SequenceBatch<Scalar>) -> Double {
-    _ = evaluate(batch)
+    _ = evaluate(batch, keepingPreActivations: true)
     let h = shape.hiddenSize
     var smallest = Double.infinity
     for d in shape.directions.indices {
@@ -218,6 +280,9 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
 
   /// Hidden states of every direction, then the output logits `[rows × K]`: all `T·B` rows for
   /// framewise tasks, the B scored states (`→b^(len_b)`, `←b^1`) for sequence tasks.
+  ///
+  /// Each direction writes its share `states · V_d` of the logits into its own buffer (the first
+  /// into `logits` itself); the shares are then added in direction order, then the bias.
   private func forward(
     _ unrolls: [RecurrentUnroll<Scalar>], inputs: InputRows<Scalar>,
     weights: [UnsafePointer<Scalar>], logits: UnsafeMutablePointer<Scalar>,
@@ -225,7 +290,11 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
   ) {
     let (h, k) = (shape.hiddenSize, shape.outputSize)
     let outputRows = batch.targets.count
-    for (d, unroll) in unrolls.enumerated() {
+    let shares = unrolls.indices.map {
+      $0 == 0 ? logits : workspace.logitShares[$0].reserve(outputRows * k)
+    }
+    forEachDirection(unrolls.count) { d in
+      let unroll = unrolls[d]
       let layer = layerIndices[d]
       unroll.projectInputs(inputs, u: weights[layer.input], bias: layer.bias.map { weights[$0] })
       unroll.runForward(w: weights[layer.recurrent])
@@ -244,11 +313,14 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
         }
         states = UnsafePointer(gathered)
       }
-      // Logits = Σ_directions states · V_d (+ d): accumulate after the first direction.
       gemm(
         .none, .none, m: outputRows, n: k, k: h,
         alpha: 1, states, lda: h, weights[outputIndex] + d * h * k, ldb: k,
-        beta: d == 0 ? 0 : 1, logits, ldc: k)
+        beta: 0, shares[d], ldc: k)
+    }
+    let count = outputRows * k
+    for share in shares.dropFirst() {
+      for index in 0..<count { logits[index] += share[index] }
     }
     if let outputBiasIndex {
       let bias = weights[outputBiasIndex]
@@ -267,24 +339,36 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
     let outputs: [ScratchBuffer<Scalar>]
     let deltas: [ScratchBuffer<Scalar>]
     let scoredStates: [ScratchBuffer<Scalar>]
+    let hiddenGradients: [ScratchBuffer<Scalar>]
+    /// Per direction: ∂U, ∂W, ∂c and the direction's block of ∂V, back to back.
+    let gradients: [ScratchBuffer<Scalar>]
+    /// Per direction after the first: its share of the logits.
+    let logitShares: [ScratchBuffer<Scalar>]
     let logits = ScratchBuffer<Scalar>()
-    let hiddenGradient = ScratchBuffer<Scalar>()
 
     init(directions: Int) {
-      preActivations = (0..<directions).map { _ in ScratchBuffer() }
-      outputs = (0..<directions).map { _ in ScratchBuffer() }
-      deltas = (0..<directions).map { _ in ScratchBuffer() }
-      scoredStates = (0..<directions).map { _ in ScratchBuffer() }
+      func buffers() -> [ScratchBuffer<Scalar>] { (0..<directions).map { _ in ScratchBuffer() } }
+      preActivations = buffers()
+      outputs = buffers()
+      deltas = buffers()
+      scoredStates = buffers()
+      hiddenGradients = buffers()
+      gradients = buffers()
+      logitShares = buffers()
     }
   }
 
-  private func prepareUnrolls(for batch: SequenceBatch<Scalar>) -> [RecurrentUnroll<Scalar>] {
+  /// The unrolls of a batch over the workspace; pre-activations get buffers of their own only
+  /// when kept (for `smallestPreActivationMagnitude`), else they are formed in the outputs.
+  private func prepareUnrolls(
+    for batch: SequenceBatch<Scalar>, keepingPreActivations: Bool = false
+  ) -> [RecurrentUnroll<Scalar>] {
     let count = batch.steps * batch.batchSize * shape.hiddenSize
     return shape.directions.enumerated().map { d, direction in
       RecurrentUnroll(
         direction: direction, activation: activation, hiddenSize: shape.hiddenSize,
         steps: batch.steps, lengths: batch.lengths,
-        preActivations: workspace.preActivations[d].reserve(count),
+        preActivations: keepingPreActivations ? workspace.preActivations[d].reserve(count) : nil,
         outputs: workspace.outputs[d].reserve(count),
         deltas: workspace.deltas[d].reserve(count))
     }

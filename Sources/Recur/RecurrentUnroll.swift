@@ -17,21 +17,24 @@ enum InputRows<Scalar: BLASScalar> {
 /// unroll of a short sequence starts from `←b^(len+1) = 0` and no padded row reaches a gradient
 /// product.
 ///
-/// Buffers (owned by the network's workspace): `preActivations`, `outputs` and `deltas` are each
-/// `[T·B × H]`, row `t·B + b`.
+/// Buffers (owned by the network's workspace): `outputs` and `deltas` are each `[T·B × H]`, row
+/// `t·B + b`. The pre-activations are formed in `outputs` and activated in place (BPTT needs
+/// only the outputs), unless a separate `preActivations` buffer is given to keep them.
 struct RecurrentUnroll<Scalar: BLASScalar> {
   let direction: Direction
   let activation: any Activation
   let hiddenSize: Int
   let steps: Int
   let lengths: [Int]
-  let preActivations: UnsafeMutablePointer<Scalar>
+  let preActivations: UnsafeMutablePointer<Scalar>?
   let outputs: UnsafeMutablePointer<Scalar>
   let deltas: UnsafeMutablePointer<Scalar>
 
   var batchSize: Int { lengths.count }
   var rowCount: Int { steps * batchSize }
   private var blockCount: Int { batchSize * hiddenSize }
+  /// Where the pre-activations A are formed.
+  private var activationInputs: UnsafeMutablePointer<Scalar> { preActivations ?? outputs }
 
   /// The time index of the s-th step visited.
   private func step(_ s: Int) -> Int { direction == .forward ? s : steps - 1 - s }
@@ -53,11 +56,11 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
     case .dense(let x, let width):
       gemm(
         .none, .none, m: rowCount, n: h, k: width,
-        alpha: 1, x, lda: width, u, ldb: h, beta: 0, preActivations, ldc: h)
+        alpha: 1, x, lda: width, u, ldb: h, beta: 0, activationInputs, ldc: h)
     case .sparse(let rows):
       rows.indices.withUnsafeBufferPointer { indices in
         for r in 0..<rowCount {
-          let a = preActivations + r * h
+          let a = activationInputs + r * h
           for j in 0..<h { a[j] = 0 }
           for position in rows.offsets[r]..<rows.offsets[r + 1] {
             let source = u + Int(indices[position]) * h
@@ -68,7 +71,7 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
     }
     if let c {
       for r in 0..<rowCount {
-        let a = preActivations + r * h
+        let a = activationInputs + r * h
         for j in 0..<h { a[j] += c[j] }
       }
     }
@@ -80,7 +83,7 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
     let h = hiddenSize
     for s in 0..<steps {
       let t = step(s)
-      let a = preActivations + t * blockCount
+      let a = activationInputs + t * blockCount
       let b = outputs + t * blockCount
       if s > 0 {
         let previous = outputs + step(s - 1) * blockCount
@@ -114,9 +117,6 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
       }
       activation.scaleByDerivative(
         UnsafeMutableBufferPointer(start: delta, count: blockCount),
-        preActivation: UnsafeBufferPointer(
-          start: preActivations + t * blockCount,
-          count: blockCount),
         output: UnsafeBufferPointer(start: outputs + t * blockCount, count: blockCount))
       zeroPadding(delta, step: t)
     }

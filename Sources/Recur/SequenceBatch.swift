@@ -49,14 +49,20 @@ public struct SequenceBatch<Scalar: BLASScalar>: Sendable {
     switch examples[0].inputs {
     case .dense:
       var matrix = Matrix<Scalar>(rows: rowCount, columns: inputSize)
-      for (b, example) in examples.enumerated() {
-        guard case .dense(let values, let width) = example.inputs else {
-          preconditionFailure("a batch mixes dense and sparse examples")
-        }
-        precondition(width == inputSize, "dense example of width \(width), expected \(inputSize)")
-        for t in 0..<lengths[b] {
-          let row = (t * batchSize + b) * inputSize
-          for i in 0..<inputSize { matrix.elements[row + i] = Scalar(values[t * width + i]) }
+      matrix.elements.withUnsafeMutableBufferPointer { elements in
+        for (b, example) in examples.enumerated() {
+          guard case .dense(let values, let width) = example.inputs else {
+            preconditionFailure("a batch mixes dense and sparse examples")
+          }
+          precondition(
+            width == inputSize, "dense example of width \(width), expected \(inputSize)")
+          values.withUnsafeBufferPointer { values in
+            for t in 0..<lengths[b] {
+              let row = elements.baseAddress! + (t * batchSize + b) * inputSize
+              let source = values.baseAddress! + t * width
+              for i in 0..<inputSize { row[i] = Scalar(source[i]) }
+            }
+          }
         }
       }
       inputs = .dense(matrix)

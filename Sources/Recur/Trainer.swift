@@ -169,6 +169,8 @@ public struct Trainer {
   public private(set) var completedEpochs = 0
   /// The order of the train examples, reshuffled (when the plan says so) at each epoch's start.
   private var order: [Int]
+  /// Reused by every batch.
+  private var gradients = ParameterSet<Float>()
   /// Draws the order of training examples each epoch.
   public var shuffler: SeededGenerator
 
@@ -227,48 +229,16 @@ public struct Trainer {
     onBatch: (Int, Int, Int) -> Void = { _, _, _ in },
     onEpoch: (EpochReport) throws -> Void
   ) throws {
-    let trainExamples = dataset.examples(.train)
-    let info = dataset.info
-    let network = self.network
-    let batches = (order.count + plan.batchSize - 1) / plan.batchSize
-    var gradients = network.parameters.zeros()
-
     while completedEpochs < plan.epochs {
       let epoch = completedEpochs + 1
-      if plan.shuffle { shuffler.shuffle(&order) }
       let rate = schedule.learningRate(epoch: epoch, base: learningRate)
-      let start = Date()
-      var tokens = 0
-      for batchIndex in 0..<batches {
-        let members = order[
-          (batchIndex * plan.batchSize)..<min(
-            order.count, (batchIndex + 1) * plan.batchSize)]
-        var batch = SequenceBatch<Float>(
-          examples: members.map { trainExamples[$0] }, task: info.task, inputSize: info.inputSize)
-        noise?.perturb(&batch)
-        var clean: ParameterSet<Float>?
-        if let noisy = noise?.perturbed(network.parameters) {
-          clean = network.parameters
-          network.parameters = noisy
-        }
-        let loss = network.lossAndGradients(for: batch, into: &gradients)
-        if let clean { network.parameters = clean }
-        guard loss.mean.isFinite else {
-          throw TrainingDiverged(epoch: epoch, batch: batchIndex + 1, loss: loss.mean)
-        }
-        clipping.apply(to: &gradients)
-        optimizer.step(&network.parameters, gradients: gradients, learningRate: Float(rate))
-        tokens += batch.lengths.reduce(0, +)
-        onBatch(epoch, batchIndex + 1, batches)
-      }
-      let trainingSeconds = Date().timeIntervalSince(start)
-
+      let pass = try trainEpoch(epoch, learningRate: rate) { onBatch(epoch, $0, $1) }
       var records: [EpochRecord] = []
       for split in dataset.availableSplits {
         var record = try evaluate(split, epoch: epoch, learningRate: rate)
         if split == .train {
-          record.seconds = trainingSeconds
-          record.tokensPerSecond = Double(tokens) / max(trainingSeconds, 1e-9)
+          record.seconds = pass.seconds
+          record.tokensPerSecond = Double(pass.tokens) / max(pass.seconds, 1e-9)
         }
         records.append(record)
       }
@@ -281,6 +251,51 @@ public struct Trainer {
           trainerState: try state(), optimizerState: optimizer.state))
       if stop { return }
     }
+  }
+
+  /// One pass of minibatch updates over the train split (reshuffled first when the plan says
+  /// so), without evaluation, at `rate` (the base learning rate when nil), with the noise and
+  /// clipping of the trainer. `onBatch(batch, batches)` follows progress; `epoch` only labels a
+  /// divergence. Returns the wall time, the tokens trained on and the mean training loss per
+  /// scored token over the epoch's batches (each with the weights before its update).
+  public mutating func trainEpoch(
+    _ epoch: Int, learningRate rate: Double? = nil, onBatch: (Int, Int) -> Void = { _, _ in }
+  ) throws -> (seconds: Double, tokens: Int, loss: Double) {
+    let trainExamples = dataset.examples(.train)
+    let info = dataset.info
+    let network = self.network
+    if !gradients.hasSameLayout(as: network.parameters) { gradients = network.parameters.zeros() }
+    let step = Float(rate ?? learningRate)
+    let batches = (order.count + plan.batchSize - 1) / plan.batchSize
+    if plan.shuffle { shuffler.shuffle(&order) }
+    let start = Date()
+    var tokens = 0
+    var total = 0.0
+    var scored = 0
+    for batchIndex in 0..<batches {
+      let members = order[
+        (batchIndex * plan.batchSize)..<min(order.count, (batchIndex + 1) * plan.batchSize)]
+      var batch = SequenceBatch<Float>(
+        examples: members.map { trainExamples[$0] }, task: info.task, inputSize: info.inputSize)
+      noise?.perturb(&batch)
+      var clean: ParameterSet<Float>?
+      if let noisy = noise?.perturbed(network.parameters) {
+        clean = network.parameters
+        network.parameters = noisy
+      }
+      let loss = network.lossAndGradients(for: batch, into: &gradients)
+      if let clean { network.parameters = clean }
+      guard loss.mean.isFinite else {
+        throw TrainingDiverged(epoch: epoch, batch: batchIndex + 1, loss: loss.mean)
+      }
+      clipping.apply(to: &gradients)
+      optimizer.step(&network.parameters, gradients: gradients, learningRate: step)
+      tokens += batch.lengths.reduce(0, +)
+      total += loss.total
+      scored += loss.scored
+      onBatch(batchIndex + 1, batches)
+    }
+    return (Date().timeIntervalSince(start), tokens, scored == 0 ? 0 : total / Double(scored))
   }
 
   /// Loss and metrics of one split with the current weights; `learningRate` is recorded as the

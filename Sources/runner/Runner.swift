@@ -3,8 +3,8 @@ import Experiments
 import Foundation
 import YAMLSpec
 
-/// The `runner` command line: `run` (the default), `validate`, `list`, `gradcheck`, `sweep`,
-/// `reproduce`, `report`.
+/// The `runner` command line: `run` (the default), `resume`, `evaluate`, `export`, `validate`,
+/// `list`, `gradcheck`, `sweep`, `reproduce`, `report`, `bench`.
 struct Runner: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "runner",
@@ -16,7 +16,7 @@ struct Runner: ParsableCommand {
     version: runnerVersion,
     subcommands: [
       Run.self, Resume.self, Evaluate.self, Export.self, Validate.self, List.self, Gradcheck.self,
-      Sweep.self, Reproduce.self, Report.self,
+      Sweep.self, Reproduce.self, Report.self, Bench.self,
     ],
     defaultSubcommand: Run.self
   )
@@ -54,6 +54,7 @@ enum Exit {
 @main
 enum Main {
   static func main() {
+    BLASKernels.ensureFitting()
     do {
       var command = try Runner.parseAsRoot()
       try command.run()

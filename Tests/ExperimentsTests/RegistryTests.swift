@@ -1,4 +1,7 @@
 import Experiments
+import Foundation
+import Recur
+import Tensors
 import Testing
 import YAMLSpec
 
@@ -9,6 +12,7 @@ import YAMLSpec
     #expect(
       registry.datasets.names == [
         "synthetic-tagging", "conllu", "conll", "csv-sequences", "parity", "adding", "reverse",
+        "random-dense",
       ])
     #expect(registry.optimizers.names == ["sgd", "adam", "adamw", "rmsprop", "adagrad", "rprop"])
     #expect(registry.activations.names == ["tanh", "sigmoid", "relu"])
@@ -59,6 +63,37 @@ import YAMLSpec
     #expect(experiment.model.shape.hiddenSize == 3)
     #expect(throws: SpecError.self) {
       try Experiment(spec: SpecNode.parse(spec, sourceName: "t.yaml"))
+    }
+  }
+
+  /// `random-dense` builds from a spec with its options, seeded from the run's data stream, and
+  /// implies the model's I and K.
+  @Test func randomDenseFromASpec() throws {
+    let spec = """
+      name: dense
+      seed: 5
+      dataset: {type: random-dense, train_sequences: 6, steps: 3, input: 4, classes: 5}
+      model: {type: brnn, hidden: 2}
+      optimizer: {type: sgd}
+      """
+    let experiment = try Experiment(spec: SpecNode.parse(spec, sourceName: "t.yaml"))
+    #expect(experiment.model.shape.inputSize == 4)
+    #expect(experiment.model.shape.outputSize == 5)
+    #expect(experiment.spec["dataset"]?["dev_sequences"]?.scalar == "0")
+    let expected = RandomDense(
+      RandomDense.Configuration(
+        trainSequences: 6, devSequences: 0, testSequences: 0, steps: 3, input: 4, classes: 5),
+      generator: SeededGenerator(seed: 5).derived("data"))
+    #expect(experiment.dataset.examples(.train) == expected.examples(.train))
+
+    let bad = spec.replacingOccurrences(of: "steps: 3", with: "steps: 0")
+    do {
+      _ = try Experiment(spec: SpecNode.parse(bad, sourceName: "t.yaml"))
+      Issue.record("steps: 0 was accepted")
+    } catch {
+      #expect(error.keyPath == "dataset.steps")
+      #expect(error.location?.line == 3)
+      #expect(error.location?.column == 58)
     }
   }
 }

@@ -12,7 +12,7 @@ import Testing
       b.withUnsafeMutableBufferPointer { activation.apply(a, into: $0) }
       b.withUnsafeBufferPointer { output in
         delta.withUnsafeMutableBufferPointer {
-          activation.scaleByDerivative($0, preActivation: a, output: output)
+          activation.scaleByDerivative($0, output: output)
         }
       }
     }

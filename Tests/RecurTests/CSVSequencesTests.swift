@@ -91,11 +91,11 @@ import Testing
 }
 
 @Suite struct BenchmarkTests {
-  static let sizes = Benchmark.Sizes(
+  static let sizes = SyntheticBenchmark.Sizes(
     trainSequences: 50, devSequences: 5, testSequences: 0, minLength: 3, maxLength: 9)
 
   @Test func parityLabelsCountOnes() {
-    let data = Benchmark.parity(Self.sizes, generator: SeededGenerator(seed: 1))
+    let data = SyntheticBenchmark.parity(Self.sizes, generator: SeededGenerator(seed: 1))
     #expect(data.info.task == .sequence && data.availableSplits == [.train, .dev])
     for example in data.examples(.train) {
       guard case .sparse(let steps) = example.inputs else {
@@ -108,7 +108,7 @@ import Testing
   }
 
   @Test func addingMarksTwoStepsOnePerHalf() {
-    let data = Benchmark.adding(Self.sizes, generator: SeededGenerator(seed: 2))
+    let data = SyntheticBenchmark.adding(Self.sizes, generator: SeededGenerator(seed: 2))
     #expect(data.info.task == .sequenceRegression && data.info.outputSize == 1)
     for example in data.examples(.train) {
       guard case .dense(let values, 2) = example.inputs else {
@@ -124,9 +124,11 @@ import Testing
   }
 
   @Test func reverseTargetsAreTheInputsBackwards() {
-    let data = Benchmark.reverse(Self.sizes, symbols: 5, generator: SeededGenerator(seed: 3))
+    let data = SyntheticBenchmark.reverse(
+      Self.sizes, symbols: 5, generator: SeededGenerator(seed: 3))
     #expect(data.info.inputSize == 5 && data.info.outputSize == 5)
-    let again = Benchmark.reverse(Self.sizes, symbols: 5, generator: SeededGenerator(seed: 3))
+    let again = SyntheticBenchmark.reverse(
+      Self.sizes, symbols: 5, generator: SeededGenerator(seed: 3))
     #expect(data.examples(.train) == again.examples(.train))
     for example in data.examples(.train) {
       guard case .sparse(let steps) = example.inputs else {

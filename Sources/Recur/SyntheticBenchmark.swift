@@ -2,7 +2,7 @@ import Tensors
 
 /// Seeded classic benchmarks for recurrent networks: parity, the adding problem and reversal.
 /// Each draws train, dev and test in that order from the generator it is given.
-public struct Benchmark: Dataset {
+public struct SyntheticBenchmark: Dataset {
   /// Sizes shared by the benchmarks.
   public struct Sizes: Sendable, Equatable, Codable {
     public var trainSequences: Int
@@ -59,8 +59,8 @@ public struct Benchmark: Dataset {
 
   /// Parity: a sequence of bits (one-hot, I = 2); the class is whether the number of ones is
   /// even (0) or odd (1). Sequence classification, K = 2.
-  public static func parity(_ sizes: Sizes, generator: SeededGenerator) -> Benchmark {
-    Benchmark(
+  public static func parity(_ sizes: Sizes, generator: SeededGenerator) -> SyntheticBenchmark {
+    SyntheticBenchmark(
       info: DatasetInfo(inputSize: 2, outputSize: 2, task: .sequence, labels: ["even", "odd"]),
       sizes: sizes, generator: generator
     ) { length, random in
@@ -74,8 +74,8 @@ public struct Benchmark: Dataset {
   /// [0, 1] and a marker; exactly two steps are marked (1), one in each half of the sequence,
   /// and the target is the sum of their values. Dense inputs, I = 2; sequence regression, K = 1.
   /// Predicting the mean, 1, gives an MSE of 1/6 ≈ 0.167. Needs `min_length` ≥ 2.
-  public static func adding(_ sizes: Sizes, generator: SeededGenerator) -> Benchmark {
-    Benchmark(
+  public static func adding(_ sizes: Sizes, generator: SeededGenerator) -> SyntheticBenchmark {
+    SyntheticBenchmark(
       info: DatasetInfo(inputSize: 2, outputSize: 1, task: .sequenceRegression, labels: ["sum"]),
       sizes: sizes, generator: generator
     ) { length, random in
@@ -100,8 +100,8 @@ public struct Benchmark: Dataset {
   /// the future of the sequence: a bidirectional task.
   public static func reverse(
     _ sizes: Sizes, symbols: Int, generator: SeededGenerator
-  ) -> Benchmark {
-    Benchmark(
+  ) -> SyntheticBenchmark {
+    SyntheticBenchmark(
       info: DatasetInfo(
         inputSize: symbols, outputSize: symbols, task: .framewise,
         labels: (0..<symbols).map { "S\($0)" }),

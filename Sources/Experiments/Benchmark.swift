@@ -1,0 +1,239 @@
+import Foundation
+import Recur
+import Tensors
+import YAMLSpec
+
+/// One benchmark workload: a model size and a training plan on `random-dense` data, the same
+/// flags the NumPy reference (`reference_brnn.py`) takes.
+public struct BenchmarkWorkload: Sendable, Equatable, Codable {
+  public var name: String
+  /// `rnn` or `brnn`.
+  public var model: String
+  public var input: Int
+  public var hidden: Int
+  public var classes: Int
+  public var steps: Int
+  public var batch: Int
+  public var sequences: Int
+  /// Timed epochs (one untimed warm-up epoch runs first).
+  public var epochs: Int
+
+  public init(
+    name: String, model: String, input: Int, hidden: Int, classes: Int, steps: Int, batch: Int,
+    sequences: Int, epochs: Int
+  ) {
+    self.name = name
+    self.model = model
+    self.input = input
+    self.hidden = hidden
+    self.classes = classes
+    self.steps = steps
+    self.batch = batch
+    self.sequences = sequences
+    self.epochs = epochs
+  }
+
+  /// The three workloads of `../shared/bench/README.md`.
+  public static let standard: [BenchmarkWorkload] = [
+    BenchmarkWorkload(
+      name: "small", model: "brnn", input: 32, hidden: 32, classes: 8, steps: 20, batch: 16,
+      sequences: 2048, epochs: 3),
+    BenchmarkWorkload(
+      name: "medium", model: "brnn", input: 64, hidden: 128, classes: 17, steps: 32, batch: 32,
+      sequences: 2048, epochs: 3),
+    BenchmarkWorkload(
+      name: "large", model: "brnn", input: 128, hidden: 512, classes: 50, steps: 50, batch: 64,
+      sequences: 512, epochs: 2),
+  ]
+
+  /// D: 2 for a BRNN, 1 for an RNN.
+  public var directions: Int { model == "brnn" ? 2 : 1 }
+
+  /// Floating-point operations of one training token (forward and backward), counting the
+  /// matrix products only, a multiply-add as 2:
+  ///
+  ///     D · (4·I·H + 6·H²·(T−1)/T + 6·H·K)
+  ///
+  /// Per direction and token: the input projection X U and its gradient Xᵀ Δ (2·I·H each); the
+  /// recurrent product B W, its BPTT product Δ Wᵀ and the gradient Bᵀ Δ (2·H² each, on the
+  /// T−1 steps that have a previous step); the output layer B V, the error Δ_k Vᵀ and the
+  /// gradient Bᵀ Δ_k (2·H·K each). Element-wise work (tanh, biases, softmax, the SGD update) is
+  /// O(H + K) per token and left out, so the figure is a slight undercount.
+  public var flopsPerToken: Double {
+    let (i, h, k, t) = (Double(input), Double(hidden), Double(classes), Double(steps))
+    return Double(directions) * (4 * i * h + 6 * h * h * (t - 1) / t + 6 * h * k)
+  }
+
+  /// Scalars the training keeps: the parameters (`D·(I·H + H² + H) + D·H·K + K`) plus the
+  /// activations of one batch (`D·2·T·B·H` states and deltas, `D·T·B·K` logits and the second
+  /// direction's share of them, `T·B·I` inputs).
+  public var parametersAndActivations: Int {
+    let d = directions
+    let parameters =
+      d * (input * hidden + hidden * hidden + hidden) + d * hidden * classes
+      + classes
+    let rows = steps * batch
+    return parameters + d * 2 * rows * hidden + d * rows * classes + rows * input
+  }
+
+  /// The reference script's command-line flags for this workload.
+  public func referenceArguments(threads: Int) -> [String] {
+    [
+      "--model", model, "--input", "\(input)", "--hidden", "\(hidden)", "--classes",
+      "\(classes)", "--seq-len", "\(steps)", "--batch", "\(batch)", "--sequences",
+      "\(sequences)", "--epochs", "\(epochs)", "--threads", "\(threads)",
+    ]
+  }
+
+  /// The experiment spec the benchmark trains: plain SGD (η = 0.1, no momentum) on
+  /// `random-dense`, batches in order, no metrics.
+  public var specText: String {
+    """
+    name: bench-\(name)
+    seed: 0
+    dataset: {type: random-dense, train_sequences: \(sequences), steps: \(steps), \
+    input: \(input), classes: \(classes)}
+    model: {type: \(model), hidden: \(hidden)}
+    optimizer: {type: sgd, learning_rate: 0.1}
+    training: {epochs: \(epochs), batch_size: \(batch), shuffle: false, metrics: []}
+
+    """
+  }
+}
+
+/// What one benchmark process measured for one workload.
+public struct BenchmarkSample: Sendable, Equatable, Codable {
+  public var tokensPerSecond: Double
+  public var seconds: Double
+  /// Mean training loss of the last timed epoch (over its batches, before each update).
+  public var finalLoss: Double
+  /// Peak resident memory of the process, bytes.
+  public var peakResidentBytes: Int
+  /// Resident memory once the data was generated and the network built, before the first
+  /// batch, bytes: the peak less this is what training itself added.
+  public var residentBeforeTrainingBytes: Int
+  /// How the training used the cores.
+  public var execution: ExecutionPlan
+
+  public init(
+    tokensPerSecond: Double, seconds: Double, finalLoss: Double, peakResidentBytes: Int,
+    residentBeforeTrainingBytes: Int, execution: ExecutionPlan
+  ) {
+    self.residentBeforeTrainingBytes = residentBeforeTrainingBytes
+    self.tokensPerSecond = tokensPerSecond
+    self.seconds = seconds
+    self.finalLoss = finalLoss
+    self.peakResidentBytes = peakResidentBytes
+    self.execution = execution
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case tokensPerSecond = "tokens_per_s"
+    case seconds
+    case finalLoss = "final_loss"
+    case peakResidentBytes = "peak_resident_bytes"
+    case residentBeforeTrainingBytes = "resident_before_training_bytes"
+    case execution
+  }
+}
+
+/// The benchmark's measurements and arithmetic.
+public enum Benchmark {
+  /// Trains `workload` in this process through the normal spec → registry → `Trainer` path:
+  /// one untimed warm-up epoch, then `workload.epochs` timed ones, under `execution` (by
+  /// default the plan `runner run` would choose).
+  public static func measure(
+    _ workload: BenchmarkWorkload, execution: ExecutionPlan? = nil
+  ) throws -> BenchmarkSample {
+    let experiment = try Experiment(
+      spec: SpecNode.parse(workload.specText, sourceName: "bench-\(workload.name)"))
+    let generator = SeededGenerator(seed: experiment.seed)
+    var initGenerator = generator.derived("init")
+    let network = RecurrentNetwork<Float>(
+      shape: experiment.model.shape, activation: experiment.model.activation,
+      parameters: RecurrentNetwork<Float>.initialParameters(
+        for: experiment.model.shape, generator: &initGenerator))
+    let plan =
+      execution
+      ?? ExecutionPlan.choose(
+        for: experiment.model.shape, cores: ProcessInfo.processInfo.activeProcessorCount)
+    plan.apply(to: network)
+    var trainer = Trainer(
+      network: network, optimizer: experiment.optimizer.optimizer, dataset: experiment.dataset,
+      plan: experiment.plan, learningRate: experiment.optimizer.learningRate, metrics: [],
+      shuffler: generator.derived("shuffle"))
+    let before = residentBytes(field: "VmRSS:") ?? 0
+    _ = try trainer.trainEpoch(0)
+    var seconds = 0.0
+    var tokens = 0
+    var loss = 0.0
+    for epoch in 1...workload.epochs {
+      let pass = try trainer.trainEpoch(epoch)
+      seconds += pass.seconds
+      tokens += pass.tokens
+      loss = pass.loss
+    }
+    return BenchmarkSample(
+      tokensPerSecond: Double(tokens) / seconds, seconds: seconds, finalLoss: loss,
+      peakResidentBytes: peakResidentBytes(), residentBeforeTrainingBytes: before,
+      execution: plan)
+  }
+
+  /// The best rate of `repeats` single-precision products `n×n · n×n` (after one untimed),
+  /// in GFLOP/s (2·n³ per product), on BLAS's current threads.
+  public static func sgemmPeak(size n: Int = 2048, repeats: Int = 5) -> Double {
+    var a = [Float](repeating: 0, count: n * n)
+    var generator = SeededGenerator(seed: 1)
+    for index in a.indices { a[index] = Float(generator.uniform(in: -1...1)) }
+    let b = a
+    var c = [Float](repeating: 0, count: n * n)
+    var best = 0.0
+    for attempt in 0...repeats {
+      let start = DispatchTime.now().uptimeNanoseconds
+      a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+          c.withUnsafeMutableBufferPointer { c in
+            gemm(
+              .none, .none, m: n, n: n, k: n, alpha: 1, a.baseAddress!, lda: n, b.baseAddress!,
+              ldb: n, beta: 0, c.baseAddress!, ldc: n)
+          }
+        }
+      }
+      let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+      if attempt > 0 { best = max(best, 2 * pow(Double(n), 3) / seconds / 1e9) }
+    }
+    return best
+  }
+
+  /// The median (the mean of the middle two for an even count). Precondition: not empty.
+  public static func median(_ values: [Double]) -> Double {
+    precondition(!values.isEmpty, "the median of nothing")
+    let sorted = values.sorted()
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+  }
+
+  /// The process's peak resident set: `VmHWM` in /proc/self/status, else `ru_maxrss`.
+  public static func peakResidentBytes() -> Int {
+    if let bytes = residentBytes(field: "VmHWM:") { return bytes }
+    var usage = rusage()
+    #if os(Linux)
+      getrusage(RUSAGE_SELF.rawValue, &usage)
+      return Int(usage.ru_maxrss) * 1024  // kilobytes on Linux
+    #else
+      getrusage(RUSAGE_SELF, &usage)
+      return Int(usage.ru_maxrss)  // bytes on macOS
+    #endif
+  }
+
+  /// A memory field of /proc/self/status (`VmRSS:`, `VmHWM:`) in bytes, where there is one.
+  static func residentBytes(field: String) -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else {
+      return nil
+    }
+    for line in status.split(separator: "\n") where line.hasPrefix(field) {
+      return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }.map { $0 * 1024 }
+    }
+    return nil
+  }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import Recur
+
+/// The benchmark's results for a reader: the machine, then one table row per workload with the
+/// medians, rendered as markdown (`bench/RESULTS.md`).
+public struct BenchmarkReport: Sendable {
+  /// Where the benchmark ran.
+  public struct Machine: Sendable, Equatable {
+    public var cpu: String
+    public var cores: Int
+    /// OpenBLAS's build line and the kernels it chose.
+    public var blas: String
+    /// The measured single-precision product rate, GFLOP/s.
+    public var sgemmPeak: Double
+    /// The BLAS threads that rate was measured on.
+    public var sgemmThreads: Int
+
+    public init(cpu: String, cores: Int, blas: String, sgemmPeak: Double, sgemmThreads: Int) {
+      self.cpu = cpu
+      self.cores = cores
+      self.blas = blas
+      self.sgemmPeak = sgemmPeak
+      self.sgemmThreads = sgemmThreads
+    }
+  }
+
+  /// One workload: every Recur sample and every reference rate (none when not compared).
+  public struct Row: Sendable, Equatable {
+    public var workload: BenchmarkWorkload
+    public var samples: [BenchmarkSample]
+    public var referenceTokensPerSecond: [Double]
+
+    public init(
+      workload: BenchmarkWorkload, samples: [BenchmarkSample], referenceTokensPerSecond: [Double]
+    ) {
+      self.workload = workload
+      self.samples = samples
+      self.referenceTokensPerSecond = referenceTokensPerSecond
+    }
+
+    /// Median Recur tokens per second.
+    public var tokensPerSecond: Double { Benchmark.median(samples.map(\.tokensPerSecond)) }
+    /// Achieved GFLOP/s at the median rate (`flopsPerToken` × tokens/s).
+    public var gigaflops: Double { tokensPerSecond * workload.flopsPerToken / 1e9 }
+    /// The largest peak resident set over the samples, bytes.
+    public var peakResidentBytes: Int { samples.map(\.peakResidentBytes).max() ?? 0 }
+    /// The most memory training added to a process (peak less the resident set before the
+    /// first batch), bytes.
+    public var trainingBytes: Int {
+      samples.map { $0.peakResidentBytes - $0.residentBeforeTrainingBytes }.max() ?? 0
+    }
+    /// Median reference tokens per second, when compared.
+    public var referenceMedian: Double? {
+      referenceTokensPerSecond.isEmpty ? nil : Benchmark.median(referenceTokensPerSecond)
+    }
+    /// Recur / reference, from the medians.
+    public var ratio: Double? { referenceMedian.map { tokensPerSecond / $0 } }
+  }
+
+  public var machine: Machine
+  public var rows: [Row]
+  /// The command that produced the report.
+  public var command: String
+  /// ISO 8601, UTC.
+  public var date: String
+  /// The reference script compared against, when there is one.
+  public var reference: String?
+
+  public init(machine: Machine, rows: [Row], command: String, date: String, reference: String?) {
+    self.machine = machine
+    self.rows = rows
+    self.command = command
+    self.date = date
+    self.reference = reference
+  }
+
+  /// The column titles of the results table, in order.
+  public static let columns = [
+    "workload", "model", "I", "H", "K", "T", "batch", "sequences", "epochs", "tokens/s",
+    "GFLOP/s", "share of sgemm peak", "peak RSS (MiB)", "added by training (MiB)",
+    "parameters + activations (MiB)", "added / (parameters + activations)",
+    "execution", "reference tokens/s", "Recur / reference",
+  ]
+
+  /// The report as markdown: machine, results table, every sample, the FLOP count.
+  public func markdown() -> String {
+    var text = "# Recur benchmark\n\n"
+    text += "Produced by `\(command)` on \(date).\n\n"
+    text += "## Machine\n\n"
+    text += "- CPU: \(machine.cpu), \(machine.cores) cores\n"
+    text += "- BLAS: \(machine.blas)\n"
+    text +=
+      "- sgemm peak: \(Self.fixed(machine.sgemmPeak, 1)) GFLOP/s (best of 5 products "
+      + "2048×2048·2048×2048 in Float32 on \(machine.sgemmThreads) BLAS threads)\n"
+    if let reference {
+      text += "- reference: `python3 \(reference)` with `--threads 2`, run alternately with Recur\n"
+    }
+    text += "\n## Results\n\n"
+    text += "Medians over \(rows.first?.samples.count ?? 0) runs per implementation; "
+    text += "every run is a fresh process with one untimed warm-up epoch.\n\n"
+    text += "| " + Self.columns.joined(separator: " | ") + " |\n"
+    text += "|" + String(repeating: "---|", count: Self.columns.count) + "\n"
+    for row in rows {
+      let w = row.workload
+      let cells: [String] = [
+        w.name, w.model, "\(w.input)", "\(w.hidden)", "\(w.classes)", "\(w.steps)", "\(w.batch)",
+        "\(w.sequences)", "\(w.epochs)", Self.fixed(row.tokensPerSecond, 0),
+        Self.fixed(row.gigaflops, 1),
+        Self.fixed(100 * row.gigaflops / machine.sgemmPeak, 1) + "%",
+        Self.fixed(Double(row.peakResidentBytes) / 1_048_576, 1),
+        Self.fixed(Double(row.trainingBytes) / 1_048_576, 1),
+        Self.fixed(Double(4 * w.parametersAndActivations) / 1_048_576, 1),
+        Self.fixed(Double(row.trainingBytes) / Double(4 * w.parametersAndActivations), 2) + "×",
+        row.samples.first.map { Self.describe($0.execution) } ?? "–",
+        row.referenceMedian.map { Self.fixed($0, 0) } ?? "–",
+        row.ratio.map { Self.fixed($0, 2) + "×" } ?? "–",
+      ]
+      text += "| " + cells.joined(separator: " | ") + " |\n"
+    }
+    text += "\n## Every run (tokens/s, in the order they ran)\n\n"
+    for row in rows {
+      text +=
+        "- \(row.workload.name): Recur "
+        + row.samples.map { Self.fixed($0.tokensPerSecond, 0) }.joined(separator: ", ")
+      if !row.referenceTokensPerSecond.isEmpty {
+        text +=
+          "; reference "
+          + row.referenceTokensPerSecond.map { Self.fixed($0, 0) }.joined(separator: ", ")
+      }
+      text += "\n"
+    }
+    text += """
+
+      ## How the numbers are counted
+
+      - tokens/s: sequence steps trained per second of the timed epochs (batch building, \
+      forward, BPTT and the SGD update; no evaluation).
+      - GFLOP/s: tokens/s × FLOP per token, where FLOP per token counts the matrix products of \
+      forward and backward, a multiply-add as 2: `D·(4·I·H + 6·H²·(T−1)/T + 6·H·K)` (D = 2 for \
+      a BRNN). Element-wise work is left out.
+      - share of sgemm peak: GFLOP/s over the sgemm peak above.
+      - peak RSS: the largest `VmHWM` of the Recur processes, everything included (the Swift \
+      runtime and Foundation, about 24 MiB; the generated data, held as Double; BLAS buffers). \
+      Added by training: the peak less the resident set once the data was generated and the \
+      network built. Parameters + activations: `D·(I·H + H² + H) + D·H·K + K` parameters and \
+      `D·2·T·B·H + D·T·B·K + T·B·I` activation scalars (states and deltas, logits, inputs), 4 \
+      bytes each.
+
+      """
+    return text
+  }
+
+  /// "directions in parallel, BLAS 1 thread" or "BLAS 2 threads", and the kernels.
+  static func describe(_ plan: ExecutionPlan) -> String {
+    let threads = "BLAS \(plan.blasThreads) thread" + (plan.blasThreads == 1 ? "" : "s")
+    return (plan.parallelDirections ? "directions in parallel, " : "") + threads
+      + " (\(plan.blasCore))"
+  }
+
+  static func fixed(_ value: Double, _ digits: Int) -> String {
+    String(format: "%.\(digits)f", value)
+  }
+}

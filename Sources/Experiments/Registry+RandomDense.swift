@@ -1,0 +1,21 @@
+import Recur
+import YAMLSpec
+
+extension Registry {
+  static let randomDense = Component<DatasetFactory>(
+    name: "random-dense",
+    summary: "seeded standard-normal dense inputs with uniformly random tags (the speed "
+      + "benchmark's workload; nothing to learn)",
+    options: [
+      .integer("train_sequences", default: 2048, range: 1..., help: "sequences in the train split"),
+      .integer("dev_sequences", default: 0, range: 0..., help: "sequences in the dev split"),
+      .integer("test_sequences", default: 0, range: 0..., help: "sequences in the test split"),
+      .integer("steps", default: 32, range: 1..., help: "steps T of every sequence"),
+      .integer("input", default: 64, range: 1..., help: "standard-normal features per step (I)"),
+      .integer(
+        "classes", default: 17, range: 2..., help: "tags drawn uniformly (the output size K)"),
+    ],
+    make: { options, generator in
+      RandomDense(try options.decode(RandomDense.Configuration.self), generator: generator)
+    })
+}
