@@ -257,6 +257,24 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
       logits: logits, classes: shape.outputSize, targets: batch.targets)
   }
 
+  /// Class probabilities, the softmax of the outputs: K per row of `batch.targets` (time-major
+  /// for framewise tasks, padded rows included), for every row whatever its target says.
+  /// Precondition: a classification network.
+  public func probabilities(for batch: SequenceBatch<Scalar>) -> [Double] {
+    precondition(!shape.task.isRegression, "probabilities of a regression network")
+    checkParameters()
+    checkBatch(batch)
+    let unrolls = prepareUnrolls(for: batch, keepingPreActivations: false)
+    let logits = workspace.logits.reserve(batch.targets.count * shape.outputSize)
+    batch.withInputRows { inputs in
+      parameters.withUnsafeElementPointers { weights in
+        forward(unrolls, inputs: inputs, weights: weights, logits: logits, batch: batch)
+      }
+    }
+    return SoftmaxCrossEntropy.probabilities(
+      logits: logits, classes: shape.outputSize, rows: batch.targets.count)
+  }
+
   /// The smallest |a| over the real (unpadded) rows of every direction after a forward pass:
   /// how close a batch comes to ReLU's kink, where finite differences and BPTT legitimately
   /// disagree (a gradient check of a ReLU network is meaningful when this exceeds ε by far).

@@ -24,6 +24,25 @@ enum SoftmaxCrossEntropy {
     return BatchEvaluation(loss: BatchLoss(total: total, scored: scored), predictions: predictions)
   }
 
+  /// The softmax of every row, `rows × classes` row-major.
+  static func probabilities<Scalar: BLASScalar>(
+    logits: UnsafePointer<Scalar>, classes: Int, rows: Int
+  ) -> [Double] {
+    var result = [Double](repeating: 0, count: rows * classes)
+    for r in 0..<rows {
+      let row = logits + r * classes
+      let (maximum, _) = rowMaximum(row, classes: classes)
+      var sum = 0.0
+      for j in 0..<classes {
+        let e = Double(Scalar.exp(row[j] - maximum))
+        result[r * classes + j] = e
+        sum += e
+      }
+      for j in 0..<classes { result[r * classes + j] /= sum }
+    }
+    return result
+  }
+
   /// Replaces the logits by δ_k = (y − z) / scored on scored rows and 0 elsewhere, the gradient
   /// of the mean loss with respect to the logits (MATH.md: δ_k = y_k − z_k); returns the loss.
   static func lossAndDeltas<Scalar: BLASScalar>(

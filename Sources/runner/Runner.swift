@@ -1,10 +1,11 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Recur
 import YAMLSpec
 
-/// The `runner` command line: `run` (the default), `resume`, `evaluate`, `export`, `validate`,
-/// `list`, `gradcheck`, `sweep`, `reproduce`, `report`, `bench`.
+/// The `runner` command line: `run` (the default), `resume`, `evaluate`, `predict`, `export`,
+/// `validate`, `list`, `gradcheck`, `sweep`, `reproduce`, `report`, `bench`.
 struct Runner: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "runner",
@@ -15,8 +16,8 @@ struct Runner: ParsableCommand {
       """,
     version: runnerVersion,
     subcommands: [
-      Run.self, Resume.self, Evaluate.self, Export.self, Validate.self, List.self, Gradcheck.self,
-      Sweep.self, Reproduce.self, Report.self, Bench.self,
+      Run.self, Resume.self, Evaluate.self, Predict.self, Export.self, Validate.self, List.self,
+      Gradcheck.self, Sweep.self, Reproduce.self, Report.self, Bench.self,
     ],
     defaultSubcommand: Run.self
   )
@@ -67,6 +68,12 @@ enum Main {
       Console.error("error: \(error)\n")
       Foundation.exit(Exit.failure.rawValue)
     } catch let error as ResumeError {
+      Console.error("error: \(error)\n")
+      Foundation.exit(Exit.usage.rawValue)
+    } catch let error as Prediction.Unsupported {
+      Console.error("error: \(error)\n")
+      Foundation.exit(Exit.usage.rawValue)
+    } catch let error as DataFileError {
       Console.error("error: \(error)\n")
       Foundation.exit(Exit.usage.rawValue)
     } catch let error as TrainedRun.LoadError {

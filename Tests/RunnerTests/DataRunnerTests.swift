@@ -129,4 +129,89 @@ import Testing
       result.errors.hasPrefix(
         "<override 1>:1:13: error: data/missing.conllu: no such file at dataset.dev"))
   }
+
+  /// `runner predict` writes the dev file back with its predicted tags: every other column and
+  /// line as it was, and tags whose agreement with the gold ones is the dev accuracy the run
+  /// recorded for its last epoch.
+  @Test func predictTagsAFileInItsOwnFormat() throws {
+    let workspace = try Self.workspace()
+    #expect(try RunnerProcess.run(["spec.yaml", "--quiet"], in: workspace).status == 0)
+    let parent = workspace.appendingPathComponent("out/pos")
+    let run = try #require(
+      try FileManager.default.contentsOfDirectory(atPath: parent.path).first.map {
+        parent.appendingPathComponent($0)
+      })
+    let result = try RunnerProcess.run(
+      [
+        "predict", run.path, "data/dev.conllu", "--output", "tagged.conllu", "--probabilities",
+        "probabilities.jsonl",
+      ], in: workspace)
+    #expect(result.status == 0, "\(result.errors)")
+
+    let gold = try String(
+      contentsOf: workspace.appendingPathComponent("data/dev.conllu"), encoding: .utf8
+    ).split(separator: "\n", omittingEmptySubsequences: false)
+    let tagged = try String(
+      contentsOf: workspace.appendingPathComponent("tagged.conllu"), encoding: .utf8
+    ).split(separator: "\n", omittingEmptySubsequences: false)
+    try #require(gold.count == tagged.count)
+    var right = 0
+    var scored = 0
+    var predicted: [String] = []
+    for (g, t) in zip(gold, tagged) {
+      let (gf, tf) = (
+        g.split(separator: "\t").map(String.init), t.split(separator: "\t").map(String.init)
+      )
+      guard gf.count == 10 else {
+        #expect(g == t)
+        continue
+      }
+      #expect(gf.enumerated().allSatisfy { $0.offset == 3 || $0.element == tf[$0.offset] })
+      predicted.append(tf[3])
+      if gf[3] != "SYM" {
+        scored += 1
+        if gf[3] == tf[3] { right += 1 }
+      }
+    }
+    let lastDev = try #require(
+      try String(contentsOf: run.appendingPathComponent("metrics.csv"), encoding: .utf8)
+        .split(separator: "\n").last { $0.contains(",dev,") })
+    #expect(Double(right) / Double(scored) == Double(lastDev.split(separator: ",")[3]))
+
+    struct Sentence: Decodable {
+      var words: [String]
+      var tags: [String]
+      var labels: [String]
+      var probabilities: [[Double]]
+    }
+    let sentences = try String(
+      contentsOf: workspace.appendingPathComponent("probabilities.jsonl"), encoding: .utf8
+    ).split(separator: "\n").map { try JSONDecoder().decode(Sentence.self, from: Data($0.utf8)) }
+    #expect(sentences.map(\.words) == [["dogs", "run"], ["emus", "sleep", "$"]])
+    #expect(sentences.flatMap(\.tags) == predicted)
+    for sentence in sentences {
+      #expect(sentence.labels == ["NOUN", "PRON", "PUNCT", "VERB"])
+      for (row, tag) in zip(sentence.probabilities, sentence.tags) {
+        #expect(abs(row.reduce(0, +) - 1) < 1e-9)
+        #expect(sentence.labels[row.indices.max { row[$0] < row[$1] }!] == tag)
+      }
+    }
+
+    try "dogs run .\n\ncats sleep\n".write(
+      to: workspace.appendingPathComponent("plain.txt"), atomically: true, encoding: .utf8)
+    let plain = try RunnerProcess.run(["predict", run.path, "plain.txt", "--text"], in: workspace)
+    #expect(plain.status == 0, "\(plain.errors)")
+    let lines = plain.output.split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(lines.count == 4)
+    #expect(
+      lines[0].split(separator: " ").map { $0.split(separator: "/")[0] } == ["dogs", "run", "."])
+    #expect(lines[1].isEmpty)
+    #expect(lines[2].split(separator: " ").count == 2)
+
+    try "1\tdogs\tNOUN\n".write(
+      to: workspace.appendingPathComponent("bad.conllu"), atomically: true, encoding: .utf8)
+    let bad = try RunnerProcess.run(["predict", run.path, "bad.conllu"], in: workspace)
+    #expect(bad.status == 2)
+    #expect(bad.errors.contains("bad.conllu:1: expected 10 tab-separated columns, found 3"))
+  }
 }
