@@ -16,8 +16,21 @@ public struct TrainingOptions: Sendable, Decodable {
   public var clipNorm: Double?
   public var clipValue: Double?
   public var checkpointEvery: Int
+  public var inputDropout: Double
+  public var outputDropout: Double
   public var inputNoise: Double
   public var weightNoise: Double
+
+  /// The training-only perturbations these options ask for, drawing from `generator`; nil when
+  /// they ask for none.
+  public func noise(generator: SeededGenerator) -> TrainingNoise? {
+    guard inputDropout > 0 || outputDropout > 0 || inputNoise > 0 || weightNoise > 0 else {
+      return nil
+    }
+    return TrainingNoise(
+      inputDropout: inputDropout, outputDropout: outputDropout, input: inputNoise,
+      weight: weightNoise, generator: generator)
+  }
 
   enum CodingKeys: String, CodingKey {
     case epochs
@@ -27,6 +40,8 @@ public struct TrainingOptions: Sendable, Decodable {
     case clipNorm = "clip_norm"
     case clipValue = "clip_value"
     case checkpointEvery = "checkpoint_every"
+    case inputDropout = "input_dropout"
+    case outputDropout = "output_dropout"
     case inputNoise = "input_noise"
     case weightNoise = "weight_noise"
   }
@@ -59,6 +74,12 @@ public struct TrainingOptions: Sendable, Decodable {
     .integer(
       "checkpoint_every", default: 1, range: 1...,
       help: "epochs between checkpoints (one is also written at the end)"),
+    .number(
+      "input_dropout", default: 0, minimum: 0, maximum: 1, maximumInclusive: false,
+      help: "probability of dropping an input value or feature in training"),
+    .number(
+      "output_dropout", default: 0, minimum: 0, maximum: 1, maximumInclusive: false,
+      help: "probability of zeroing a hidden output fed to the output layer in training"),
     .number(
       "input_noise", default: 0, minimum: 0,
       help: "std. dev. of Gaussian noise added to dense inputs in training"),

@@ -145,13 +145,7 @@ public enum ExperimentRun {
       metrics: experiment.metrics, shuffler: generator.derived("shuffle"),
       schedule: experiment.schedule, clipping: experiment.training.clipping)
     trainer.earlyStopping = experiment.earlyStopping
-    let (inputNoise, weightNoise) = (
-      experiment.training.inputNoise, experiment.training.weightNoise
-    )
-    if inputNoise > 0 || weightNoise > 0 {
-      trainer.noise = TrainingNoise(
-        input: inputNoise, weight: weightNoise, generator: generator.derived("noise"))
-    }
+    trainer.noise = experiment.training.noise(generator: generator.derived("noise"))
     let every = experiment.training.checkpointEvery
     do {
       if let checkpoint {

@@ -98,6 +98,10 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
   /// keys as parameters; replaced by a correctly shaped set if its layout differs) and returns
   /// the loss.
   ///
+  /// `outputDropout`, when given, holds per direction a mask of `rows × H` (the rows of
+  /// `batch.targets`) multiplying the hidden outputs the output layer reads — not the
+  /// recurrence — in the forward pass and, the same way, the error they receive from it.
+  ///
   /// With `parallelDirections`, the two directions of a BRNN run on two threads from the input
   /// projection to the output layer and again from the output error to their weight gradients;
   /// each writes only its own buffers and the partial logits are summed in a fixed order
@@ -105,10 +109,17 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
   public func lossAndGradients(
-    for batch: SequenceBatch<Scalar>, into gradients: inout ParameterSet<Scalar>
+    for batch: SequenceBatch<Scalar>, into gradients: inout ParameterSet<Scalar>,
+    outputDropout masks: [[Scalar]]? = nil
   ) -> BatchLoss {
     checkParameters()
     checkBatch(batch)
+    if let masks {
+      precondition(
+        masks.count == shape.directions.count
+          && masks.allSatisfy { $0.count == batch.targets.count * shape.hiddenSize },
+        "one dropout mask of rows × H per direction")
+    }
     if !gradients.hasSameLayout(as: parameters) { gradients = parameters.zeros() }
     let unrolls = prepareUnrolls(for: batch)
     let (i, h, k) = (shape.inputSize, shape.hiddenSize, shape.outputSize)
@@ -120,7 +131,9 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
     let scratch = unrolls.indices.map { workspace.gradients[$0].reserve(perDirection) }
     let loss = batch.withInputRows { inputs in
       parameters.withUnsafeElementPointers { weights in
-        forward(unrolls, inputs: inputs, weights: weights, logits: logits, batch: batch)
+        forward(
+          unrolls, inputs: inputs, weights: weights, logits: logits, batch: batch,
+          outputDropout: masks)
         let loss =
           shape.task.isRegression
           ? SquaredError.lossAndDeltas(
@@ -130,7 +143,7 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
         forEachDirection(unrolls.count) { d in
           backward(
             unrolls[d], index: d, inputs: inputs, weights: weights, outputDeltas: logits,
-            batch: batch, gradients: scratch[d], blockStarts: blockStarts)
+            batch: batch, mask: masks?[d], gradients: scratch[d], blockStarts: blockStarts)
         }
         return loss
       }
@@ -160,7 +173,8 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
   private func backward(
     _ unroll: RecurrentUnroll<Scalar>, index d: Int, inputs: InputRows<Scalar>,
     weights: [UnsafePointer<Scalar>], outputDeltas: UnsafePointer<Scalar>,
-    batch: SequenceBatch<Scalar>, gradients: UnsafeMutablePointer<Scalar>, blockStarts: [Int]
+    batch: SequenceBatch<Scalar>, mask: [Scalar]?, gradients: UnsafeMutablePointer<Scalar>,
+    blockStarts: [Int]
   ) {
     let (h, k) = (shape.hiddenSize, shape.outputSize)
     let v = weights[outputIndex] + d * h * k
@@ -170,11 +184,13 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
       gemm(
         .none, .transposed, m: unroll.rowCount, n: h, k: k,
         alpha: 1, outputDeltas, lda: k, v, ldb: k, beta: 0, unroll.deltas, ldc: h)
+      if let mask { Self.multiply(unroll.deltas, by: mask) }
     case .sequence, .sequenceRegression:
       let perSequence = workspace.hiddenGradients[d].reserve(batch.batchSize * h)
       gemm(
         .none, .transposed, m: batch.batchSize, n: h, k: k,
         alpha: 1, outputDeltas, lda: k, v, ldb: k, beta: 0, perSequence, ldc: h)
+      if let mask { Self.multiply(perSequence, by: mask) }
       unroll.deltas.update(repeating: 0, count: unroll.rowCount * h)
       for b in 0..<batch.batchSize {
         let row =
@@ -194,10 +210,15 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
       unroll.biasGradient(
         into: UnsafeMutableBufferPointer(start: gradients + blockStarts[2], count: h))
     }
-    // ∂V = Bᵀ Δ_k for this direction's block of rows.
-    let states =
-      batch.task.isFramewise
-      ? UnsafePointer(unroll.outputs) : UnsafePointer(workspace.scoredStates[d].pointer)
+    // ∂V = Bᵀ Δ_k for this direction's block of rows, B as the output layer read it.
+    let states: UnsafePointer<Scalar> =
+      if mask != nil {
+        UnsafePointer(workspace.droppedStates[d].pointer)
+      } else if batch.task.isFramewise {
+        UnsafePointer(unroll.outputs)
+      } else {
+        UnsafePointer(workspace.scoredStates[d].pointer)
+      }
     gemm(
       .transposed, .none, m: h, n: k, k: batch.targets.count,
       alpha: 1, states, lda: h, outputDeltas, ldb: k,
@@ -304,7 +325,7 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
   private func forward(
     _ unrolls: [RecurrentUnroll<Scalar>], inputs: InputRows<Scalar>,
     weights: [UnsafePointer<Scalar>], logits: UnsafeMutablePointer<Scalar>,
-    batch: SequenceBatch<Scalar>
+    batch: SequenceBatch<Scalar>, outputDropout masks: [[Scalar]]? = nil
   ) {
     let (h, k) = (shape.hiddenSize, shape.outputSize)
     let outputRows = batch.targets.count
@@ -316,7 +337,7 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
       let layer = layerIndices[d]
       unroll.projectInputs(inputs, u: weights[layer.input], bias: layer.bias.map { weights[$0] })
       unroll.runForward(w: weights[layer.recurrent])
-      let states: UnsafePointer<Scalar>
+      var states: UnsafePointer<Scalar>
       switch batch.task {
       case .framewise, .framewiseRegression:
         states = UnsafePointer(unroll.outputs)
@@ -330,6 +351,13 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
           (gathered + b * h).update(from: source, count: h)
         }
         states = UnsafePointer(gathered)
+      }
+      if let mask = masks?[d] {
+        // Dropout on what the output layer reads (not on the recurrence): B ⊙ M.
+        let dropped = workspace.droppedStates[d].reserve(outputRows * h)
+        dropped.update(from: states, count: outputRows * h)
+        Self.multiply(dropped, by: mask)
+        states = UnsafePointer(dropped)
       }
       gemm(
         .none, .none, m: outputRows, n: k, k: h,
@@ -357,6 +385,8 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
     let outputs: [ScratchBuffer<Scalar>]
     let deltas: [ScratchBuffer<Scalar>]
     let scoredStates: [ScratchBuffer<Scalar>]
+    /// Per direction, with output dropout: the states the output layer read, masked.
+    let droppedStates: [ScratchBuffer<Scalar>]
     let hiddenGradients: [ScratchBuffer<Scalar>]
     /// Per direction: ∂U, ∂W, ∂c and the direction's block of ∂V, back to back.
     let gradients: [ScratchBuffer<Scalar>]
@@ -370,9 +400,17 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
       outputs = buffers()
       deltas = buffers()
       scoredStates = buffers()
+      droppedStates = buffers()
       hiddenGradients = buffers()
       gradients = buffers()
       logitShares = buffers()
+    }
+  }
+
+  /// values ← values ⊙ mask, over the mask's length.
+  private static func multiply(_ values: UnsafeMutablePointer<Scalar>, by mask: [Scalar]) {
+    mask.withUnsafeBufferPointer { mask in
+      for index in mask.indices { values[index] *= mask[index] }
     }
   }
 

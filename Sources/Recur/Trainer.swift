@@ -161,7 +161,7 @@ public struct Trainer {
   /// The learning rate per epoch, from `learningRate`.
   public var schedule: any Schedule
   public let clipping: GradientClipping
-  /// Input and weight noise during training; `nil` trains without.
+  /// Dropout and noise during training; `nil` trains without.
   public var noise: TrainingNoise?
   /// Ends training early when a monitored metric stalls; `nil` trains every epoch of the plan.
   public var earlyStopping: EarlyStopping?
@@ -283,7 +283,10 @@ public struct Trainer {
         clean = network.parameters
         network.parameters = noisy
       }
-      let loss = network.lossAndGradients(for: batch, into: &gradients)
+      let masks = noise?.outputMasks(
+        rows: batch.targets.count, hidden: network.shape.hiddenSize,
+        directions: network.shape.directions.count)
+      let loss = network.lossAndGradients(for: batch, into: &gradients, outputDropout: masks)
       if let clean { network.parameters = clean }
       guard loss.mean.isFinite else {
         throw TrainingDiverged(epoch: epoch, batch: batchIndex + 1, loss: loss.mean)

@@ -1,5 +1,6 @@
 import Experiments
 import Recur
+import Tensors
 import Testing
 import YAMLSpec
 
@@ -217,5 +218,17 @@ import YAMLSpec
     #expect(error.message.contains("forward.U"))
     let typo = try #require(Self.error(Self.spec, overrides: ["model.recurrent_init=orthogonl"]))
     #expect(typo.suggestion == "orthogonal")
+  }
+
+  @Test func regularisationOptions() throws {
+    let plain = try Self.assemble(Self.spec)
+    #expect(plain.training.noise(generator: SeededGenerator(seed: 1)) == nil)
+    let noisy = try Self.assemble(
+      Self.spec, overrides: ["training={output_dropout: 0.3, weight_noise: 0.01}"])
+    let noise = try #require(noisy.training.noise(generator: SeededGenerator(seed: 1)))
+    #expect(noise.outputDropout == 0.3)
+    #expect(noise.weight == 0.01)
+    let bad = try #require(Self.error(Self.spec, overrides: ["training.input_dropout=1"]))
+    #expect(bad.keyPath == "training.input_dropout")
   }
 }

@@ -21,7 +21,8 @@ import Testing
     let files = try FixtureFiles()
     let lines = [
       "# text = don't go", conlluLine("1-2", "don't", "_", "_"), conlluLine("1", "do", "AUX"),
-      conlluLine("2", "n't", "PART"), conlluLine("2.1", "x", "_", "_"), conlluLine("3", "go", "VERB"),
+      conlluLine("2", "n't", "PART"), conlluLine("2.1", "x", "_", "_"),
+      conlluLine("3", "go", "VERB"),
       "",
     ]
     let path = try files.write("in.conllu", lines.joined(separator: "\n") + "\n")

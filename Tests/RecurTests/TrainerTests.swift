@@ -99,7 +99,8 @@ import Testing
       var trainer = Self.trainer(
         data, directions: [.forward, .backward], learningRate: 0.01, epochs: epochs)
       trainer.optimizer = Adam()
-      trainer.noise = TrainingNoise(weight: 0.01, generator: SeededGenerator(seed: 5))
+      trainer.noise = TrainingNoise(
+        inputDropout: 0.1, outputDropout: 0.2, weight: 0.01, generator: SeededGenerator(seed: 5))
       // Dev loss never falls by half in an epoch: the rate halves after every epoch but the first.
       trainer.schedule = PlateauSchedule(
         split: .dev, metric: "loss", goal: .min, factor: 0.5, patience: 0, threshold: 0.5,

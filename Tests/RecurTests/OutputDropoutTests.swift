@@ -1,0 +1,66 @@
+import Recur
+import Tensors
+import Testing
+
+/// Dropout on the hidden outputs the output layer reads, with a fixed mask: BPTT against central
+/// differences of the same masked loss, and an all-ones mask against no dropout.
+@Suite struct OutputDropoutTests {
+  static func masks(
+    rows: Int, hidden: Int, directions: Int, rate: Double, seed: UInt64
+  ) -> [[Double]] {
+    var generator = SeededGenerator(seed: seed)
+    return (0..<directions).map { _ in
+      (0..<(rows * hidden)).map { _ in generator.uniform() < rate ? 0 : 1 / (1 - rate) }
+    }
+  }
+
+  @Test(arguments: [TaskKind.framewise, .sequence, .framewiseRegression])
+  func gradientsMatchFiniteDifferences(task: TaskKind) {
+    let shape = Fixtures.shape(bidirectional: true, bias: true, task: task)
+    let network = RecurrentNetwork<Double>(
+      shape: shape, activation: Tanh(), parameters: Fixtures.parameters(for: shape, seed: 3))
+    let batch = SequenceBatch<Double>(
+      examples: Fixtures.examples(lengths: [3, 5, 2], task: task, sparse: false, seed: 4),
+      task: task, inputSize: shape.inputSize)
+    let masks = Self.masks(
+      rows: batch.targets.count, hidden: shape.hiddenSize, directions: 2, rate: 0.4, seed: 5)
+    #expect(masks.joined().contains(0))
+    var gradients = network.parameters.zeros()
+    _ = network.lossAndGradients(for: batch, into: &gradients, outputDropout: masks)
+    var scratch = gradients
+    let epsilon = 1e-5
+    var worst = 0.0
+    for index in network.parameters.values.indices {
+      for entry in network.parameters.values[index].elements.indices {
+        let original = network.parameters.values[index].elements[entry]
+        network.parameters.values[index].elements[entry] = original + epsilon
+        let plus = network.lossAndGradients(for: batch, into: &scratch, outputDropout: masks).mean
+        network.parameters.values[index].elements[entry] = original - epsilon
+        let minus = network.lossAndGradients(for: batch, into: &scratch, outputDropout: masks).mean
+        network.parameters.values[index].elements[entry] = original
+        let numerical = (plus - minus) / (2 * epsilon)
+        let analytic = gradients.values[index].elements[entry]
+        worst = max(
+          worst, abs(numerical - analytic) / max(abs(numerical), abs(analytic), 1e-8))
+      }
+    }
+    #expect(worst < 1e-6)
+  }
+
+  @Test func aMaskOfOnesChangesNothing() {
+    let shape = Fixtures.shape(bidirectional: true, bias: true, task: .framewise)
+    let network = RecurrentNetwork<Double>(
+      shape: shape, activation: Sigmoid(), parameters: Fixtures.parameters(for: shape, seed: 6))
+    let batch = SequenceBatch<Double>(
+      examples: Fixtures.examples(lengths: [4, 2], task: .framewise, sparse: true, seed: 7),
+      task: .framewise, inputSize: shape.inputSize)
+    var plain = network.parameters.zeros()
+    var masked = network.parameters.zeros()
+    let a = network.lossAndGradients(for: batch, into: &plain)
+    let ones = [[Double]](
+      repeating: [Double](repeating: 1, count: batch.targets.count * shape.hiddenSize), count: 2)
+    let b = network.lossAndGradients(for: batch, into: &masked, outputDropout: ones)
+    #expect(a == b)
+    #expect(plain == masked)
+  }
+}
