@@ -59,11 +59,30 @@ public struct TrainedRun {
 
   /// Loss and metrics of the trained network on `split`.
   public func evaluate(_ split: Split) throws -> EpochRecord {
+    try evaluate(split, of: experiment.dataset)
+  }
+
+  /// Loss and metrics of the trained network on a file in the dataset's format, reported as the
+  /// `test` split.
+  public func evaluate(file path: String) throws -> EpochRecord {
+    let examples = try experiment.dataset.examples(readingFile: path)
+    return try evaluate(.test, of: HeldOutFile(info: experiment.dataset.info, test: examples))
+  }
+
+  private func evaluate(_ split: Split, of dataset: any Dataset) throws -> EpochRecord {
     let trainer = Trainer(
-      network: network, optimizer: experiment.optimizer.optimizer, dataset: experiment.dataset,
+      network: network, optimizer: experiment.optimizer.optimizer, dataset: dataset,
       plan: experiment.plan, learningRate: experiment.optimizer.learningRate,
       metrics: experiment.metrics, shuffler: SeededGenerator(seed: experiment.seed))
     return try trainer.evaluate(split, epoch: 0, learningRate: experiment.optimizer.learningRate)
+  }
+
+  /// A file's examples standing in as a dataset's test split.
+  private struct HeldOutFile: Dataset {
+    let info: DatasetInfo
+    let test: [SequenceExample]
+
+    func examples(_ split: Split) -> [SequenceExample] { split == .test ? test : [] }
   }
 
   /// Writes `evaluation.json` into the run directory: the weights file measured and, per split,

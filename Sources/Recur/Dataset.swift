@@ -56,6 +56,10 @@ public protocol Dataset: Sendable {
   func examples(_ split: Split) -> [SequenceExample]
   /// Paths of the files the examples were read from, for provenance; empty for generated data.
   var dataFiles: [String] { get }
+  /// Examples read from one more file in the dataset's own format, encoded with what was built
+  /// from train (vocabulary, features, labels), e.g. to evaluate on a held-out file. Datasets
+  /// that do not read files throw.
+  func examples(readingFile path: String) throws -> [SequenceExample]
   /// Files the dataset contributes to the run directory (e.g. its vocabulary), by file name.
   var artifacts: [DatasetArtifact] { get }
   /// Things about the data a user should know that do not stop a run (e.g. a dev tag never seen
@@ -77,6 +81,12 @@ public struct DatasetArtifact: Sendable, Equatable {
 
 extension Dataset {
   public var dataFiles: [String] { [] }
+
+  public func examples(readingFile path: String) throws -> [SequenceExample] {
+    throw DataFileError(
+      file: path, "this dataset generates its data and reads no files",
+      expected: "a run whose dataset reads files (conllu, conll)")
+  }
   public var artifacts: [DatasetArtifact] { [] }
   public var warnings: [String] { [] }
 

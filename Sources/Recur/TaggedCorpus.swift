@@ -111,6 +111,21 @@ public struct TaggedCorpus: Dataset {
     splits[split] ?? []
   }
 
+  /// The sentences of a file in the corpus's format, tagged with the train tag set (a tag it
+  /// lacks is not scored).
+  public func examples(readingFile path: String) throws -> [SequenceExample] {
+    guard let format else {
+      throw DataFileError(
+        file: path, "the corpus was not read from files", expected: "a conllu or conll corpus")
+    }
+    let tagIndex = Dictionary(uniqueKeysWithValues: info.labels.enumerated().map { ($1, $0) })
+    return try format.read(path).map { sentence in
+      var example = example(words: sentence.words)
+      example.targets = sentence.tags.map { tagIndex[$0].map(Int32.init) ?? -1 }
+      return example
+    }
+  }
+
   /// An untagged sentence as the network reads it: every word's vocabulary index (0 when
   /// unknown) and spelling features; `unknown` marks the words outside the vocabulary.
   public func example(words: [String]) -> SequenceExample {

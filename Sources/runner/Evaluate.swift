@@ -9,7 +9,8 @@ struct Evaluate: ParsableCommand {
     abstract: "Measure a finished run's model on its dataset's splits.",
     discussion: """
       Prints the loss and metrics of the run's model (the last one, or with --best the best \
-      one of early stopping) and writes them to evaluation.json in the run directory.
+      one of early stopping) on the dataset's splits and writes them to evaluation.json in the \
+      run directory; with --data, on a file in the format of the run's corpus (printed only).
       """)
 
   @Argument(help: "The run directory.")
@@ -18,11 +19,23 @@ struct Evaluate: ParsableCommand {
   @Option(help: "The split to measure: train, dev or test (default: every split the data has).")
   var split: Split?
 
+  @Option(help: "Measure on this file, in the format of the run's corpus, instead of a split.")
+  var data: String?
+
   @Flag(help: "Use model-best.safetensors instead of model.safetensors.")
   var best = false
 
+  func validate() throws {
+    if split != nil && data != nil { throw ValidationError("give --split or --data, not both") }
+  }
+
   func run() throws {
     let trained = try TrainedRun.load(URL(fileURLWithPath: runDirectory), best: best)
+    if let data {
+      let record = try trained.evaluate(file: data)
+      Console.line(Self.line(data, record, trained.experiment.metrics))
+      return
+    }
     let splits = split.map { [$0] } ?? trained.experiment.dataset.availableSplits
     var records: [EpochRecord] = []
     for split in splits {
@@ -30,14 +43,20 @@ struct Evaluate: ParsableCommand {
         throw ValidationError("the run's dataset has no \(split.rawValue) split")
       }
       let record = try trained.evaluate(split)
-      var line = "\(Format.left(split.rawValue, 6)) loss \(Format.fixed(record.loss, 4))"
-      for metric in record.metrics {
-        line += "  \(metric.name) \(metric.value.map { Format.percent($0) } ?? "–")"
-      }
-      Console.line(line)
+      Console.line(Self.line(Format.left(split.rawValue, 6), record, trained.experiment.metrics))
       records.append(record)
     }
     try trained.writeEvaluation(records)
+  }
+
+  /// `name loss … metric …` for the terminal.
+  static func line(_ name: String, _ record: EpochRecord, _ metrics: [any Metric]) -> String {
+    var line = "\(name) loss \(Format.fixed(record.loss, 4))"
+    for (value, metric) in zip(record.metrics, metrics) {
+      let text = value.value.map { Format.metric($0, proportion: metric.isProportion) } ?? "–"
+      line += "  \(value.name) \(text)"
+    }
+    return line
   }
 }
 

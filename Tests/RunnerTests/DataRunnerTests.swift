@@ -197,6 +197,14 @@ import Testing
       }
     }
 
+    // Evaluating on the dev file itself gives the dev accuracy of the last epoch.
+    let onFile = try RunnerProcess.run(
+      ["evaluate", run.path, "--data", "data/dev.conllu"], in: workspace)
+    #expect(onFile.status == 0, "\(onFile.errors)")
+    let devAccuracy = try #require(Double(lastDev.split(separator: ",")[3]))
+    #expect(onFile.output.hasPrefix("data/dev.conllu loss"))
+    #expect(onFile.output.contains("accuracy \(String(format: "%.2f%%", devAccuracy * 100))"))
+
     try "dogs run .\n\ncats sleep\n".write(
       to: workspace.appendingPathComponent("plain.txt"), atomically: true, encoding: .utf8)
     let plain = try RunnerProcess.run(["predict", run.path, "plain.txt", "--text"], in: workspace)

@@ -370,6 +370,10 @@ import Testing
     let best = try RunnerProcess.run(["evaluate", run.path, "--best"], in: workspace)
     #expect(best.status == 2)
     #expect(best.errors.contains("model-best.safetensors"))
+    let generated = try RunnerProcess.run(
+      ["evaluate", run.path, "--data", "spec.yaml"], in: workspace)
+    #expect(generated.status == 2)
+    #expect(generated.errors.contains("generates its data"))
     let words = try RunnerProcess.run(["predict", run.path, "spec.yaml", "--text"], in: workspace)
     #expect(words.status == 2)
     #expect(words.errors.contains("does not hold words"))
