@@ -233,21 +233,17 @@ extension Registry {
   static func benchmark(
     _ name: String, summary: String, lengths: (Int, Int), extra: [OptionDescription] = [],
     make:
-      @escaping @Sendable (SyntheticBenchmark.Sizes, ComponentOptions, SeededGenerator) throws ->
+      @escaping @Sendable (GeneratedSplits, ComponentOptions, SeededGenerator) throws ->
       SyntheticBenchmark
   ) -> Component<DatasetFactory> {
     Component(
       name: name, summary: summary,
-      options: [
-        .integer(
-          "train_sequences", default: 1000, range: 1..., help: "sequences in the train split"),
-        .integer("dev_sequences", default: 200, range: 0..., help: "sequences in the dev split"),
-        .integer("test_sequences", default: 200, range: 0..., help: "sequences in the test split"),
+      options: splitOptions(train: 1000, dev: 200, test: 200) + [
         .integer("min_length", default: lengths.0, range: 2..., help: "shortest sequence"),
         .integer("max_length", default: lengths.1, range: 2..., help: "longest sequence"),
       ] + extra,
       make: { options, generator in
-        let sizes = try options.decode(SyntheticBenchmark.Sizes.self)
+        let sizes = try options.decode(GeneratedSplits.self)
         guard sizes.maxLength >= sizes.minLength else {
           throw options.error(
             at: "max_length",

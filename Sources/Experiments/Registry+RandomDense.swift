@@ -6,10 +6,7 @@ extension Registry {
     name: "random-dense",
     summary: "seeded standard-normal dense inputs with uniformly random tags (the speed "
       + "benchmark's workload; nothing to learn)",
-    options: [
-      .integer("train_sequences", default: 2048, range: 1..., help: "sequences in the train split"),
-      .integer("dev_sequences", default: 0, range: 0..., help: "sequences in the dev split"),
-      .integer("test_sequences", default: 0, range: 0..., help: "sequences in the test split"),
+    options: splitOptions(train: 2048, dev: 0, test: 0) + [
       .integer("steps", default: 32, range: 1..., help: "steps T of every sequence"),
       .integer("input", default: 64, range: 1..., help: "standard-normal features per step (I)"),
       .integer(

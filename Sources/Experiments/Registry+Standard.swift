@@ -51,10 +51,7 @@ extension Registry {
     name: "synthetic-tagging",
     summary: "seeded toy language where some tags depend on the next word (reports the "
       + "left-to-right ceiling)",
-    options: [
-      .integer("train_sequences", default: 2000, range: 1..., help: "sequences in the train split"),
-      .integer("dev_sequences", default: 500, range: 0..., help: "sequences in the dev split"),
-      .integer("test_sequences", default: 500, range: 0..., help: "sequences in the test split"),
+    options: splitOptions(train: 2000, dev: 500, test: 500) + [
       .integer("min_length", default: 4, range: 1..., help: "shortest sequence"),
       .integer("max_length", default: 20, range: 1..., help: "longest sequence"),
       .integer("vocabulary", default: 50, range: 2..., help: "word types (the input size I)"),
@@ -132,6 +129,16 @@ extension Registry {
           shape: shape, activation: activation.make(), weightInitializer: weights,
           recurrentInitializer: recurrent)
       })
+  }
+
+  /// `train_sequences`, `dev_sequences` and `test_sequences` of a generated dataset.
+  static func splitOptions(train: Int, dev: Int, test: Int) -> [OptionDescription] {
+    [
+      .integer(
+        "train_sequences", default: train, range: 1..., help: "sequences in the train split"),
+      .integer("dev_sequences", default: dev, range: 0..., help: "sequences in the dev split"),
+      .integer("test_sequences", default: test, range: 0..., help: "sequences in the test split"),
+    ]
   }
 
   static func learningRate(_ value: Double, _ help: String = "step size η") -> OptionDescription {

@@ -95,3 +95,40 @@ extension Dataset {
     Split.allCases.filter { !examples($0).isEmpty }
   }
 }
+
+/// How many sequences a generated dataset draws per split, and between which lengths.
+public struct GeneratedSplits: Sendable, Equatable, Codable {
+  public var trainSequences: Int
+  public var devSequences: Int
+  public var testSequences: Int
+  public var minLength: Int
+  public var maxLength: Int
+
+  enum CodingKeys: String, CodingKey {
+    case trainSequences = "train_sequences"
+    case devSequences = "dev_sequences"
+    case testSequences = "test_sequences"
+    case minLength = "min_length"
+    case maxLength = "max_length"
+  }
+
+  public init(
+    trainSequences: Int, devSequences: Int, testSequences: Int, minLength: Int, maxLength: Int
+  ) {
+    self.trainSequences = trainSequences
+    self.devSequences = devSequences
+    self.testSequences = testSequences
+    self.minLength = minLength
+    self.maxLength = maxLength
+  }
+
+  /// The splits in train, dev, test order with their sequence counts.
+  public var counts: [(Split, Int)] {
+    [(.train, trainSequences), (.dev, devSequences), (.test, testSequences)]
+  }
+
+  /// A length drawn uniformly from `minLength ... maxLength`.
+  public func drawLength(_ generator: inout SeededGenerator) -> Int {
+    minLength + generator.integer(below: maxLength - minLength + 1)
+  }
+}

@@ -3,37 +3,6 @@ import Tensors
 /// Seeded classic benchmarks for recurrent networks: parity, the adding problem and reversal.
 /// Each draws train, dev and test in that order from the generator it is given.
 public struct SyntheticBenchmark: Dataset {
-  /// Sizes shared by the benchmarks.
-  public struct Sizes: Sendable, Equatable, Codable {
-    public var trainSequences: Int
-    public var devSequences: Int
-    public var testSequences: Int
-    public var minLength: Int
-    public var maxLength: Int
-
-    enum CodingKeys: String, CodingKey {
-      case trainSequences = "train_sequences"
-      case devSequences = "dev_sequences"
-      case testSequences = "test_sequences"
-      case minLength = "min_length"
-      case maxLength = "max_length"
-    }
-
-    public init(
-      trainSequences: Int, devSequences: Int, testSequences: Int, minLength: Int, maxLength: Int
-    ) {
-      self.trainSequences = trainSequences
-      self.devSequences = devSequences
-      self.testSequences = testSequences
-      self.minLength = minLength
-      self.maxLength = maxLength
-    }
-
-    var counts: [(Split, Int)] {
-      [(.train, trainSequences), (.dev, devSequences), (.test, testSequences)]
-    }
-  }
-
   public let info: DatasetInfo
   private let splits: [Split: [SequenceExample]]
 
@@ -42,14 +11,14 @@ public struct SyntheticBenchmark: Dataset {
   }
 
   private init(
-    info: DatasetInfo, sizes: Sizes, generator: SeededGenerator,
+    info: DatasetInfo, sizes: GeneratedSplits, generator: SeededGenerator,
     example: (Int, inout SeededGenerator) -> SequenceExample
   ) {
     var random = generator
     var splits: [Split: [SequenceExample]] = [:]
     for (split, count) in sizes.counts {
       splits[split] = (0..<count).map { _ in
-        let length = sizes.minLength + random.integer(below: sizes.maxLength - sizes.minLength + 1)
+        let length = sizes.drawLength(&random)
         return example(length, &random)
       }
     }
@@ -59,7 +28,9 @@ public struct SyntheticBenchmark: Dataset {
 
   /// Parity: a sequence of bits (one-hot, I = 2); the class is whether the number of ones is
   /// even (0) or odd (1). Sequence classification, K = 2.
-  public static func parity(_ sizes: Sizes, generator: SeededGenerator) -> SyntheticBenchmark {
+  public static func parity(
+    _ sizes: GeneratedSplits, generator: SeededGenerator
+  ) -> SyntheticBenchmark {
     SyntheticBenchmark(
       info: DatasetInfo(inputSize: 2, outputSize: 2, task: .sequence, labels: ["even", "odd"]),
       sizes: sizes, generator: generator
@@ -74,7 +45,9 @@ public struct SyntheticBenchmark: Dataset {
   /// [0, 1] and a marker; exactly two steps are marked (1), one in each half of the sequence,
   /// and the target is the sum of their values. Dense inputs, I = 2; sequence regression, K = 1.
   /// Predicting the mean, 1, gives an MSE of 1/6 ≈ 0.167. Needs `min_length` ≥ 2.
-  public static func adding(_ sizes: Sizes, generator: SeededGenerator) -> SyntheticBenchmark {
+  public static func adding(
+    _ sizes: GeneratedSplits, generator: SeededGenerator
+  ) -> SyntheticBenchmark {
     SyntheticBenchmark(
       info: DatasetInfo(inputSize: 2, outputSize: 1, task: .sequenceRegression, labels: ["sum"]),
       sizes: sizes, generator: generator
@@ -99,7 +72,7 @@ public struct SyntheticBenchmark: Dataset {
   /// at step T−1−t. Framewise classification, K = `symbols`. The first half of the outputs needs
   /// the future of the sequence: a bidirectional task.
   public static func reverse(
-    _ sizes: Sizes, symbols: Int, generator: SeededGenerator
+    _ sizes: GeneratedSplits, symbols: Int, generator: SeededGenerator
   ) -> SyntheticBenchmark {
     SyntheticBenchmark(
       info: DatasetInfo(

@@ -12,11 +12,7 @@ import Tensors
 public struct SyntheticTagging: Dataset {
   /// The generator's settings; the registry describes each with its default.
   public struct Configuration: Sendable, Equatable, Codable {
-    public var trainSequences: Int
-    public var devSequences: Int
-    public var testSequences: Int
-    public var minLength: Int
-    public var maxLength: Int
+    public var splits: GeneratedSplits
     /// Word types in all, plain and right-context.
     public var vocabulary: Int
     public var tags: Int
@@ -27,11 +23,6 @@ public struct SyntheticTagging: Dataset {
     public var rightContextShare: Double
 
     enum CodingKeys: String, CodingKey {
-      case trainSequences = "train_sequences"
-      case devSequences = "dev_sequences"
-      case testSequences = "test_sequences"
-      case minLength = "min_length"
-      case maxLength = "max_length"
       case vocabulary
       case tags
       case rightContextWords = "right_context_words"
@@ -42,15 +33,32 @@ public struct SyntheticTagging: Dataset {
       trainSequences: Int, devSequences: Int, testSequences: Int, minLength: Int, maxLength: Int,
       vocabulary: Int, tags: Int, rightContextWords: Int, rightContextShare: Double
     ) {
-      self.trainSequences = trainSequences
-      self.devSequences = devSequences
-      self.testSequences = testSequences
-      self.minLength = minLength
-      self.maxLength = maxLength
+      splits = GeneratedSplits(
+        trainSequences: trainSequences, devSequences: devSequences,
+        testSequences: testSequences, minLength: minLength, maxLength: maxLength)
       self.vocabulary = vocabulary
       self.tags = tags
       self.rightContextWords = rightContextWords
       self.rightContextShare = rightContextShare
+    }
+
+    /// The split sizes and the generator's own settings, side by side in one mapping.
+    public init(from decoder: any Decoder) throws {
+      splits = try GeneratedSplits(from: decoder)
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      vocabulary = try container.decode(Int.self, forKey: .vocabulary)
+      tags = try container.decode(Int.self, forKey: .tags)
+      rightContextWords = try container.decode(Int.self, forKey: .rightContextWords)
+      rightContextShare = try container.decode(Double.self, forKey: .rightContextShare)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      try splits.encode(to: encoder)
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(vocabulary, forKey: .vocabulary)
+      try container.encode(tags, forKey: .tags)
+      try container.encode(rightContextWords, forKey: .rightContextWords)
+      try container.encode(rightContextShare, forKey: .rightContextShare)
     }
   }
 
@@ -94,16 +102,13 @@ public struct SyntheticTagging: Dataset {
 
     var splits: [Split: [SequenceExample]] = [:]
     var facts: [DatasetFact] = []
-    let counts: [(Split, Int)] = [
-      (.train, c.trainSequences), (.dev, c.devSequences), (.test, c.testSequences),
-    ]
-    for (split, count) in counts {
+    for (split, count) in c.splits.counts {
       var examples: [SequenceExample] = []
       examples.reserveCapacity(count)
       var tokens = 0
       var causallyCorrect = 0
       for _ in 0..<count {
-        let length = c.minLength + random.integer(below: c.maxLength - c.minLength + 1)
+        let length = c.splits.drawLength(&random)
         var inputs: [[Int32]] = []
         var targets: [Int32] = []
         var previousNeedsTag = false
@@ -150,10 +155,10 @@ public struct SyntheticTagging: Dataset {
   }
 
   private static func check(_ c: Configuration) throws(ConfigurationError) {
-    if c.maxLength < c.minLength {
+    if c.splits.maxLength < c.splits.minLength {
       throw ConfigurationError(
         option: "max_length",
-        message: "max_length (\(c.maxLength)) is below min_length (\(c.minLength))")
+        message: "max_length (\(c.splits.maxLength)) is below min_length (\(c.splits.minLength))")
     }
     if c.rightContextWords >= c.vocabulary {
       throw ConfigurationError(

@@ -91,7 +91,7 @@ import Testing
 }
 
 @Suite struct BenchmarkTests {
-  static let sizes = SyntheticBenchmark.Sizes(
+  static let sizes = GeneratedSplits(
     trainSequences: 50, devSequences: 5, testSequences: 0, minLength: 3, maxLength: 9)
 
   @Test func parityLabelsCountOnes() {

@@ -85,7 +85,7 @@ import Testing
 
   @Test func conflictingSettingsNameTheOption() {
     var configuration = Self.configuration
-    configuration.maxLength = 2
+    configuration.splits.maxLength = 2
     #expect(throws: SyntheticTagging.ConfigurationError.self) {
       try SyntheticTagging(configuration, generator: SeededGenerator(seed: 1))
     }
