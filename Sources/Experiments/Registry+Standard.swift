@@ -96,24 +96,13 @@ extension Registry {
           help: "initializer of the recurrent weights W (runner list initializers)"),
       ],
       make: { options, context in
-        struct Options: Decodable {
-          var hidden: Int
-          var activation: String
-          var bias: Bool
-        }
-        let decoded = try options.decode(Options.self)
-        let activation = try context.activations.lookup(
-          options.node["activation"]!, path: options.path + ".activation")
+        let activation = try options.component("activation", in: context.activations)
         let shape = NetworkShape(
-          inputSize: context.sizes.input, hiddenSize: decoded.hidden,
-          outputSize: context.sizes.output, directions: directions, bias: decoded.bias,
-          task: context.sizes.task)
-        let weights = try context.initializers.lookup(
-          options.node["weight_init"]!, path: options.path + ".weight_init"
-        ).make()
-        let recurrent = try context.initializers.lookup(
-          options.node["recurrent_init"]!, path: options.path + ".recurrent_init"
-        ).make()
+          inputSize: context.sizes.input, hiddenSize: try options.value("hidden"),
+          outputSize: context.sizes.output, directions: directions,
+          bias: try options.value("bias"), task: context.sizes.task)
+        let weights = try options.component("weight_init", in: context.initializers).make()
+        let recurrent = try options.component("recurrent_init", in: context.initializers).make()
         for (key, rows, columns) in RecurrentNetwork<Float>.parameterShapes(for: shape)
         where !key.hasSuffix(".c") && !key.hasSuffix(".d") {
           let (option, initializer) =
@@ -166,27 +155,18 @@ extension Registry {
       weightDecay,
     ],
     make: { options in
-      struct Options: Decodable {
-        var learningRate: Double
-        var momentum: Double
-        var nesterov: Bool
-        var weightDecay: Double
-        enum CodingKeys: String, CodingKey {
-          case learningRate = "learning_rate"
-          case momentum, nesterov
-          case weightDecay = "weight_decay"
-        }
-      }
-      let o = try options.decode(Options.self)
-      if o.nesterov && o.momentum == 0 {
+      let (momentum, nesterov) = (
+        try options.float("momentum"), try options.value("nesterov", as: Bool.self)
+      )
+      if nesterov && momentum == 0 {
         throw options.error(
           at: "nesterov", "Nesterov momentum needs a momentum above 0",
           expected: "momentum > 0, or nesterov: false")
       }
       return ConfiguredOptimizer(
         optimizer: SGD(
-          momentum: Float(o.momentum), nesterov: o.nesterov, weightDecay: Float(o.weightDecay)),
-        learningRate: o.learningRate)
+          momentum: momentum, nesterov: nesterov, weightDecay: try options.float("weight_decay")),
+        learningRate: try options.value("learning_rate"))
     })
 
   static func adam(decoupled: Bool) -> Component<OptimizerFactory> {
@@ -204,24 +184,12 @@ extension Registry {
           help: decoupled ? "decoupled decay λ: θ ← θ − ηλθ" : "L2 penalty λ: g ← g + λθ"),
       ],
       make: { options in
-        struct Options: Decodable {
-          var learningRate: Double
-          var beta1: Double
-          var beta2: Double
-          var epsilon: Double
-          var weightDecay: Double
-          enum CodingKeys: String, CodingKey {
-            case learningRate = "learning_rate"
-            case beta1, beta2, epsilon
-            case weightDecay = "weight_decay"
-          }
-        }
-        let o = try options.decode(Options.self)
-        return ConfiguredOptimizer(
+        ConfiguredOptimizer(
           optimizer: Adam(
-            beta1: Float(o.beta1), beta2: Float(o.beta2), epsilon: Float(o.epsilon),
-            weightDecay: Float(o.weightDecay), decoupledWeightDecay: decoupled),
-          learningRate: o.learningRate)
+            beta1: try options.float("beta1"), beta2: try options.float("beta2"),
+            epsilon: try options.float("epsilon"), weightDecay: try options.float("weight_decay"),
+            decoupledWeightDecay: decoupled),
+          learningRate: try options.value("learning_rate"))
       })
   }
 
@@ -233,22 +201,11 @@ extension Registry {
       positive("epsilon", 1e-8, "ε added to √v"), weightDecay,
     ],
     make: { options in
-      struct Options: Decodable {
-        var learningRate: Double
-        var alpha: Double
-        var epsilon: Double
-        var weightDecay: Double
-        enum CodingKeys: String, CodingKey {
-          case learningRate = "learning_rate"
-          case alpha, epsilon
-          case weightDecay = "weight_decay"
-        }
-      }
-      let o = try options.decode(Options.self)
-      return ConfiguredOptimizer(
+      ConfiguredOptimizer(
         optimizer: RMSprop(
-          alpha: Float(o.alpha), epsilon: Float(o.epsilon), weightDecay: Float(o.weightDecay)),
-        learningRate: o.learningRate)
+          alpha: try options.float("alpha"), epsilon: try options.float("epsilon"),
+          weightDecay: try options.float("weight_decay")),
+        learningRate: try options.value("learning_rate"))
     })
 
   static let adagrad = Component<OptimizerFactory>(
@@ -256,20 +213,10 @@ extension Registry {
     summary: "Adagrad (Duchi et al.): s ← s + g², θ ← θ − η·g/(√s + ε)",
     options: [learningRate(0.01), positive("epsilon", 1e-10, "ε added to √s"), weightDecay],
     make: { options in
-      struct Options: Decodable {
-        var learningRate: Double
-        var epsilon: Double
-        var weightDecay: Double
-        enum CodingKeys: String, CodingKey {
-          case learningRate = "learning_rate"
-          case epsilon
-          case weightDecay = "weight_decay"
-        }
-      }
-      let o = try options.decode(Options.self)
-      return ConfiguredOptimizer(
-        optimizer: Adagrad(epsilon: Float(o.epsilon), weightDecay: Float(o.weightDecay)),
-        learningRate: o.learningRate)
+      ConfiguredOptimizer(
+        optimizer: Adagrad(
+          epsilon: try options.float("epsilon"), weightDecay: try options.float("weight_decay")),
+        learningRate: try options.value("learning_rate"))
     })
 
   static let rprop = Component<OptimizerFactory>(
@@ -289,34 +236,16 @@ extension Registry {
       weightDecay,
     ],
     make: { options in
-      struct Options: Decodable {
-        var learningRate: Double
-        var increase: Double
-        var decrease: Double
-        var minimumStep: Double
-        var maximumStep: Double
-        var weightDecay: Double
-        enum CodingKeys: String, CodingKey {
-          case learningRate = "learning_rate"
-          case increase, decrease
-          case minimumStep = "minimum_step"
-          case maximumStep = "maximum_step"
-          case weightDecay = "weight_decay"
-        }
-      }
-      let o = try options.decode(Options.self)
-      if o.minimumStep > o.maximumStep {
+      let (low, high) = (try options.float("minimum_step"), try options.float("maximum_step"))
+      if low > high {
         throw options.error(
-          at: "minimum_step",
-          "minimum_step (\(o.minimumStep)) is above maximum_step "
-            + "(\(o.maximumStep))")
+          at: "minimum_step", "minimum_step (\(low)) is above maximum_step (\(high))")
       }
       return ConfiguredOptimizer(
         optimizer: Rprop(
-          increase: Float(o.increase), decrease: Float(o.decrease),
-          minimumStep: Float(o.minimumStep), maximumStep: Float(o.maximumStep),
-          weightDecay: Float(o.weightDecay)),
-        learningRate: o.learningRate)
+          increase: try options.float("increase"), decrease: try options.float("decrease"),
+          minimumStep: low, maximumStep: high, weightDecay: try options.float("weight_decay")),
+        learningRate: try options.value("learning_rate"))
     })
 }
 
@@ -342,24 +271,15 @@ extension Registry {
       positive("gamma", 0.1, "factor γ applied every step_size epochs"),
     ],
     make: { options, _ in
-      struct Options: Decodable {
-        var stepSize: Int
-        var gamma: Double
-        enum CodingKeys: String, CodingKey {
-          case stepSize = "step_size"
-          case gamma
-        }
-      }
-      let o = try options.decode(Options.self)
-      return StepSchedule(stepSize: o.stepSize, gamma: o.gamma)
+      StepSchedule(
+        stepSize: try options.value("step_size"), gamma: try options.value("gamma"))
     })
 
   static let exponential = Component<ScheduleFactory>(
     name: "exponential", summary: "η = η₀·γ^(epoch − 1)",
     options: [positive("gamma", 0.95, "factor γ applied every epoch")],
     make: { options, _ in
-      struct Options: Decodable { var gamma: Double }
-      return ExponentialSchedule(gamma: try options.decode(Options.self).gamma)
+      ExponentialSchedule(gamma: try options.value("gamma"))
     })
 
   static let cosine = Component<ScheduleFactory>(
@@ -371,23 +291,16 @@ extension Registry {
       .number("min_learning_rate", default: 0, minimum: 0, help: "the floor annealed towards"),
     ],
     make: { options, context in
-      struct Options: Decodable {
-        var warmupEpochs: Int
-        var minLearningRate: Double
-        enum CodingKeys: String, CodingKey {
-          case warmupEpochs = "warmup_epochs"
-          case minLearningRate = "min_learning_rate"
-        }
-      }
-      let o = try options.decode(Options.self)
-      if o.warmupEpochs >= context.epochs {
+      let warmup = try options.value("warmup_epochs", as: Int.self)
+      if warmup >= context.epochs {
         throw options.error(
           at: "warmup_epochs",
-          "warmup_epochs (\(o.warmupEpochs)) leaves no epoch of the \(context.epochs) to anneal",
+          "warmup_epochs (\(warmup)) leaves no epoch of the \(context.epochs) to anneal",
           expected: "fewer than training.epochs")
       }
       return CosineSchedule(
-        epochs: context.epochs, warmupEpochs: o.warmupEpochs, floor: o.minLearningRate)
+        epochs: context.epochs, warmupEpochs: warmup,
+        floor: try options.value("min_learning_rate"))
     })
 
   static let plateau = Component<ScheduleFactory>(
@@ -406,21 +319,11 @@ extension Registry {
       .number("min_learning_rate", default: 0, minimum: 0, help: "η is never reduced below it"),
     ],
     make: { options, context in
-      struct Options: Decodable {
-        var metric: String
-        var factor: Double
-        var patience: Int
-        var threshold: Double
-        var minLearningRate: Double
-        enum CodingKeys: String, CodingKey {
-          case metric, factor, patience, threshold
-          case minLearningRate = "min_learning_rate"
-        }
-      }
-      let o = try options.decode(Options.self)
-      let (split, metric, goal) = try context.monitored.parse(o.metric, options: options)
+      let (split, metric, goal) = try context.monitored.parse(
+        try options.value("metric"), options: options)
       return PlateauSchedule(
-        split: split, metric: metric, goal: goal, factor: o.factor, patience: o.patience,
-        threshold: o.threshold, floor: o.minLearningRate)
+        split: split, metric: metric, goal: goal, factor: try options.value("factor"),
+        patience: try options.value("patience"), threshold: try options.value("threshold"),
+        floor: try options.value("min_learning_rate"))
     })
 }

@@ -147,6 +147,31 @@ public struct ComponentOptions: Sendable {
     try SpecDecoder().decode(type, from: node, path: path)
   }
 
+  /// The value of option `key`, decoded as `T` (a component's options are resolved, so every
+  /// described option is present).
+  public func value<T: Decodable>(_ key: String, as type: T.Type = T.self) throws(SpecError) -> T {
+    guard let node = node[key] else {
+      throw SpecError(
+        "missing option '\(key)'", at: node.location, keyPath: "\(path).\(key)")
+    }
+    return try SpecDecoder().decode(type, from: node, path: "\(path).\(key)")
+  }
+
+  /// The registered component that option `key` names, or an error at its value.
+  public func component<Factory>(
+    _ key: String, in table: ComponentTable<Factory>
+  ) throws(SpecError) -> Component<Factory> {
+    guard let named = node[key] else {
+      throw SpecError("missing option '\(key)'", at: node.location, keyPath: "\(path).\(key)")
+    }
+    return try table.lookup(named, path: "\(path).\(key)")
+  }
+
+  /// The value of option `key` as a Float, for the optimizers' Float32 arithmetic.
+  public func float(_ key: String) throws(SpecError) -> Float {
+    Float(try value(key, as: Double.self))
+  }
+
   /// An error located at option `key` (or at the section when the key is absent).
   public func error(at key: String, _ message: String, expected: String? = nil) -> SpecError {
     let located = node[key]
