@@ -29,9 +29,7 @@ extension Registry {
         lengths: (2, 8),
         extra: [.integer("symbols", default: 8, range: 2..., help: "alphabet size (I and K)")]
       ) { sizes, options, generator in
-        struct Options: Decodable { var symbols: Int }
-        return .reverse(
-          sizes, symbols: try options.decode(Options.self).symbols, generator: generator)
+        .reverse(sizes, symbols: try options.value("symbols"), generator: generator)
       })
     registry.metrics.register(
       Component(
@@ -148,11 +146,7 @@ extension Registry {
     make: { options, _ in
       let paths = try options.decode(PathOptions.self)
       let words = try options.decode(WordOptions.self)
-      struct Column: Decodable {
-        var tagColumn: CorpusReader.CoNLLUTagColumn
-        enum CodingKeys: String, CodingKey { case tagColumn = "tag_column" }
-      }
-      let column = try options.decode(Column.self).tagColumn
+      let column = try options.value("tag_column", as: CorpusReader.CoNLLUTagColumn.self)
       return try reading(options) { () throws(DataFileError) in
         try TaggedCorpus.load(
           train: paths.train, dev: paths.dev, test: paths.test, options: words.corpusOptions,
@@ -171,19 +165,14 @@ extension Registry {
     make: { options, _ in
       let paths = try options.decode(PathOptions.self)
       let words = try options.decode(WordOptions.self)
-      struct Columns: Decodable {
-        var wordColumn: Int
-        var tagColumn: Int
-        enum CodingKeys: String, CodingKey {
-          case wordColumn = "word_column"
-          case tagColumn = "tag_column"
-        }
-      }
-      let columns = try options.decode(Columns.self)
+      let (word, tag) = (
+        try options.value("word_column", as: Int.self),
+        try options.value("tag_column", as: Int.self)
+      )
       return try reading(options) { () throws(DataFileError) in
         try TaggedCorpus.load(
           train: paths.train, dev: paths.dev, test: paths.test, options: words.corpusOptions,
-          format: .columns(word: columns.wordColumn, tag: columns.tagColumn))
+          format: .columns(word: word, tag: tag))
       }
     })
 
