@@ -261,15 +261,7 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
   private func evaluate(
     _ batch: SequenceBatch<Scalar>, keepingPreActivations: Bool
   ) -> BatchEvaluation {
-    checkParameters()
-    checkBatch(batch)
-    let unrolls = prepareUnrolls(for: batch, keepingPreActivations: keepingPreActivations)
-    let logits = workspace.logits.reserve(batch.targets.count * shape.outputSize)
-    batch.withInputRows { inputs in
-      parameters.withUnsafeElementPointers { weights in
-        forward(unrolls, inputs: inputs, weights: weights, logits: logits, batch: batch)
-      }
-    }
+    let logits = outputs(for: batch, keepingPreActivations: keepingPreActivations)
     if shape.task.isRegression {
       return SquaredError.evaluate(
         outputs: logits, width: shape.outputSize, targets: batch.targets, values: batch.values)
@@ -283,17 +275,26 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
   /// Precondition: a classification network.
   public func probabilities(for batch: SequenceBatch<Scalar>) -> [Double] {
     precondition(!shape.task.isRegression, "probabilities of a regression network")
+    return SoftmaxCrossEntropy.probabilities(
+      logits: outputs(for: batch, keepingPreActivations: false), classes: shape.outputSize,
+      rows: batch.targets.count)
+  }
+
+  /// The forward pass without dropout: the output layer's activations (logits), K per row of
+  /// `batch.targets`, in the workspace until the next call.
+  private func outputs(
+    for batch: SequenceBatch<Scalar>, keepingPreActivations: Bool
+  ) -> UnsafeMutablePointer<Scalar> {
     checkParameters()
     checkBatch(batch)
-    let unrolls = prepareUnrolls(for: batch, keepingPreActivations: false)
+    let unrolls = prepareUnrolls(for: batch, keepingPreActivations: keepingPreActivations)
     let logits = workspace.logits.reserve(batch.targets.count * shape.outputSize)
     batch.withInputRows { inputs in
       parameters.withUnsafeElementPointers { weights in
         forward(unrolls, inputs: inputs, weights: weights, logits: logits, batch: batch)
       }
     }
-    return SoftmaxCrossEntropy.probabilities(
-      logits: logits, classes: shape.outputSize, rows: batch.targets.count)
+    return logits
   }
 
   /// The smallest |a| over the real (unpadded) rows of every direction after a forward pass:
