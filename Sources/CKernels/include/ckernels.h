@@ -3,9 +3,47 @@
 
 #include <stddef.h>
 
-/// b[i] = tanh(a[i]) for i < n, Float32, by a rational approximation (see kernels.c). Runs the
-/// AVX-512 or AVX2 build of the loop when the CPU has it, else the baseline one; `a` and `b` may
-/// be the same buffer.
+/// The instruction sets the kernels are built for, narrowest first. Swift compiles for the
+/// baseline x86-64 (SSE2); the kernels here are also built for AVX2 with FMA and for AVX-512,
+/// and each entry point runs the widest build the CPU supports.
+typedef enum {
+  CKERNELS_BASELINE = 0,
+  CKERNELS_AVX2 = 1,
+  CKERNELS_AVX512 = 2,
+} ckernels_isa;
+
+/// The widest build this CPU runs (CKERNELS_BASELINE off x86-64).
+ckernels_isa ckernels_best_isa(void);
+
+/// b[i] = tanh(a[i]) for i < n, Float32, by a rational approximation (see tanh.c), in the
+/// widest build; `a` and `b` may be the same buffer.
 void ckernels_tanhf(const float *a, float *b, size_t n);
+
+/// The width of a packed panel: a packed operand holds its columns in panels of this many.
+#define CKERNELS_PANEL 32
+
+/// The floats `ckernels_sgemm_pack` writes for a k × n operand: k · n with n rounded up to a
+/// whole panel.
+size_t ckernels_sgemm_packed_count(size_t k, size_t n);
+
+/// Lays out op(B), k × n, for `ckernels_sgemm_packed`: B row-major with leading dimension
+/// `ldb`, read as stored (`transposed` = 0, B is k × n) or transposed (B is n × k). Panel p holds,
+/// for each row r < k, columns 32p ..< 32p + 32 of that row, zero past n.
+void ckernels_sgemm_pack(const float *b, size_t ldb, int transposed, size_t k, size_t n,
+                         float *packed);
+
+/// C ← A · op(B) (+ C when `accumulate`), single precision, on the calling thread, in the build
+/// `isa`. A is m × k row-major (leading dimension `lda`), op(B) is k × n as packed by
+/// `ckernels_sgemm_pack`, C is m × n row-major (leading dimension `ldc`). Each element is a chain
+/// of fused multiply-adds over the k terms in order, starting from C or zero, so results do not
+/// depend on m, n or timing. The packed operand is read fastest at 64-byte alignment.
+/// Precondition: `isa` is CKERNELS_AVX2 or CKERNELS_AVX512 and the CPU runs it (else abort).
+void ckernels_sgemm_packed_isa(ckernels_isa isa, size_t m, size_t n, size_t k, const float *a,
+                               size_t lda, const float *packed, int accumulate, float *c,
+                               size_t ldc);
+
+/// `ckernels_sgemm_packed_isa` in the widest build. Precondition: the CPU has AVX2 with FMA.
+void ckernels_sgemm_packed(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                           const float *packed, int accumulate, float *c, size_t ldc);
 
 #endif

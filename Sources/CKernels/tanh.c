@@ -1,9 +1,8 @@
 #include "ckernels.h"
 
-// Swift compiles for the baseline x86-64 (SSE2, 4 floats at a time, no FMA). The same loop is
-// built three times here: for AVX-512 (16 floats, FMA), for AVX2 with FMA (8 floats) and for the
-// baseline, and the first call picks the widest the CPU runs. Results can differ in the last bit
-// between the builds (FMA), never between runs on one machine.
+// The same loop is built three times: for AVX-512 (16 floats, FMA), for AVX2 with FMA (8 floats)
+// and for the baseline (SSE2, 4 floats, no FMA); each call runs the widest the CPU has. Results
+// can differ in the last bit between the builds (FMA), never between runs on one machine.
 //
 // tanh x ≈ x·P(x²)/Q(x²) on x clamped to ±7.90531110763549805 (where tanh rounds to ±1 in
 // float), P of degree 6 and Q of degree 3 in x² (Eigen's generic_fast_tanh_float coefficients);
@@ -58,30 +57,18 @@ TANH_KERNEL(tanh_baseline, )
 TANH_KERNEL(tanh_avx2, __attribute__((target("avx2,fma"))))
 TANH_KERNEL(tanh_avx512, __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma"))))
 
-typedef void (*tanh_kernel)(const float *, float *, size_t);
-
-static tanh_kernel choose_tanh(void) {
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw")) {
-    return tanh_avx512;
-  }
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    return tanh_avx2;
-  }
-  return tanh_baseline;
-}
-
 void ckernels_tanhf(const float *a, float *b, size_t n) {
-  // Every thread computes the same choice, so an unsynchronised cache is harmless; it is read
-  // and written as one pointer.
-  static tanh_kernel chosen = 0;
-  tanh_kernel kernel = __atomic_load_n(&chosen, __ATOMIC_RELAXED);
-  if (!kernel) {
-    kernel = choose_tanh();
-    __atomic_store_n(&chosen, kernel, __ATOMIC_RELAXED);
+  switch (ckernels_best_isa()) {
+  case CKERNELS_AVX512:
+    tanh_avx512(a, b, n);
+    break;
+  case CKERNELS_AVX2:
+    tanh_avx2(a, b, n);
+    break;
+  case CKERNELS_BASELINE:
+    tanh_baseline(a, b, n);
+    break;
   }
-  kernel(a, b, n);
 }
 
 #else
