@@ -1,7 +1,8 @@
 import Tensors
 
 /// How training uses the machine's cores: the two directions of a BRNN on two threads at once,
-/// or one after the other with BLAS running each product on several threads.
+/// or one after the other with BLAS running each product on several threads; and which kernel
+/// runs the per-step recurrent products.
 ///
 /// Results are identical from run to run under any plan. `choose` picks a plan from the sizes
 /// alone (never from timings), following the measurements in `bench/RESULTS.md`.
@@ -12,17 +13,27 @@ public struct ExecutionPlan: Sendable, Equatable, Codable {
   public var blasThreads: Int
   /// The OpenBLAS kernel family in use (`BLAS.coreName`), for the record.
   public var blasCore: String
+  /// How the per-step recurrent products run (`RecurrentNetwork.recurrentProduct`).
+  public var recurrentProduct: ProductKernel
 
   enum CodingKeys: String, CodingKey {
     case parallelDirections = "parallel_directions"
     case blasThreads = "blas_threads"
     case blasCore = "blas_core"
+    case recurrentProduct = "recurrent_product"
   }
 
-  public init(parallelDirections: Bool, blasThreads: Int, blasCore: String = BLAS.coreName) {
+  /// By default the recurrent products use the best packed kernel while BLAS runs on one
+  /// thread, and BLAS itself when it runs on several: the packed kernels run on the calling
+  /// thread only.
+  public init(
+    parallelDirections: Bool, blasThreads: Int, blasCore: String = BLAS.coreName,
+    recurrentProduct: ProductKernel? = nil
+  ) {
     self.parallelDirections = parallelDirections
     self.blasThreads = blasThreads
     self.blasCore = blasCore
+    self.recurrentProduct = recurrentProduct ?? (blasThreads == 1 ? .best(for: Float.self) : .blas)
   }
 
   /// The plan for `shape` on a machine with `cores` cores: with two cores or more, a BRNN runs
@@ -36,9 +47,11 @@ public struct ExecutionPlan: Sendable, Equatable, Codable {
     return ExecutionPlan(parallelDirections: false, blasThreads: max(1, cores))
   }
 
-  /// Sets BLAS's threads (for the whole process) and the network's direction threading.
+  /// Sets BLAS's threads (for the whole process), the network's direction threading and its
+  /// recurrent product kernel. Precondition: the kernel is available for `Scalar`.
   public func apply<Scalar>(to network: RecurrentNetwork<Scalar>) {
     BLAS.setThreads(blasThreads)
     network.parallelDirections = parallelDirections
+    network.recurrentProduct = recurrentProduct
   }
 }

@@ -29,6 +29,12 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
   }
   /// The `PairedThread` running the backward direction while `parallelDirections` is on.
   private var pairedThread: AnyObject?
+  /// How the T per-step recurrent products of each pass run: by default the fastest kernel this
+  /// CPU has for `Scalar` (a packed single-threaded one for Float on AVX2 or AVX-512). Kernels
+  /// differ in rounding only. Precondition: one of `ProductKernel.available(for: Scalar.self)`.
+  public var recurrentProduct: ProductKernel = .best(for: Scalar.self) {
+    didSet { workspace.useRecurrentProduct(recurrentProduct) }
+  }
 
   /// Precondition: positive sizes, one or two distinct directions, and parameters that match
   /// `parameterShapes(for: shape)`.
@@ -50,7 +56,7 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
     }
     outputIndex = index["output.V"]!
     outputBiasIndex = index["output.d"]
-    workspace = Workspace(directions: shape.directions.count)
+    workspace = Workspace(directions: shape.directions.count, kernel: recurrentProduct)
     checkParameters()
   }
 
@@ -179,17 +185,16 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
     let (h, k) = (shape.hiddenSize, shape.outputSize)
     let v = weights[outputIndex] + d * h * k
     // Seed the deltas with δ_k Vᵀ, then BPTT.
+    unroll.operand.prepare(v, ldb: k, transposed: true, k: k, n: h)
     switch batch.task {
     case .framewise, .framewiseRegression:
-      gemm(
-        .none, .transposed, m: unroll.rowCount, n: h, k: k,
-        alpha: 1, outputDeltas, lda: k, v, ldb: k, beta: 0, unroll.deltas, ldc: h)
+      unroll.operand.multiply(
+        m: unroll.rowCount, outputDeltas, lda: k, accumulate: false, into: unroll.deltas, ldc: h)
       if let mask { Self.multiply(unroll.deltas, by: mask) }
     case .sequence, .sequenceRegression:
       let perSequence = workspace.hiddenGradients[d].reserve(batch.batchSize * h)
-      gemm(
-        .none, .transposed, m: batch.batchSize, n: h, k: k,
-        alpha: 1, outputDeltas, lda: k, v, ldb: k, beta: 0, perSequence, ldc: h)
+      unroll.operand.multiply(
+        m: batch.batchSize, outputDeltas, lda: k, accumulate: false, into: perSequence, ldc: h)
       if let mask { Self.multiply(perSequence, by: mask) }
       unroll.deltas.update(repeating: 0, count: unroll.rowCount * h)
       for b in 0..<batch.batchSize {
@@ -360,10 +365,10 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
         Self.multiply(dropped, by: mask)
         states = UnsafePointer(dropped)
       }
-      gemm(
-        .none, .none, m: outputRows, n: k, k: h,
-        alpha: 1, states, lda: h, weights[outputIndex] + d * h * k, ldb: k,
-        beta: 0, shares[d], ldc: k)
+      unroll.operand.prepare(
+        weights[outputIndex] + d * h * k, ldb: k, transposed: false, k: h, n: k)
+      unroll.operand.multiply(
+        m: outputRows, states, lda: h, accumulate: false, into: shares[d], ldc: k)
     }
     let count = outputRows * k
     for share in shares.dropFirst() {
@@ -394,8 +399,10 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
     /// Per direction after the first: its share of the logits.
     let logitShares: [ScratchBuffer<Scalar>]
     let logits = ScratchBuffer<Scalar>()
+    /// Per direction: the right-hand operand of its products by W, Wᵀ, V and Vᵀ.
+    private(set) var operands: [PackedOperand<Scalar>]
 
-    init(directions: Int) {
+    init(directions: Int, kernel: ProductKernel) {
       func buffers() -> [ScratchBuffer<Scalar>] { (0..<directions).map { _ in ScratchBuffer() } }
       preActivations = buffers()
       outputs = buffers()
@@ -405,6 +412,11 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
       hiddenGradients = buffers()
       gradients = buffers()
       logitShares = buffers()
+      operands = (0..<directions).map { _ in PackedOperand(kernel: kernel) }
+    }
+
+    func useRecurrentProduct(_ kernel: ProductKernel) {
+      operands = operands.map { _ in PackedOperand(kernel: kernel) }
     }
   }
 
@@ -427,7 +439,8 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
         steps: batch.steps, lengths: batch.lengths,
         preActivations: keepingPreActivations ? workspace.preActivations[d].reserve(count) : nil,
         outputs: workspace.outputs[d].reserve(count),
-        deltas: workspace.deltas[d].reserve(count))
+        deltas: workspace.deltas[d].reserve(count),
+        operand: workspace.operands[d])
     }
   }
 

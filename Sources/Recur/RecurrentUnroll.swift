@@ -19,7 +19,9 @@ enum InputRows<Scalar: BLASScalar> {
 ///
 /// Buffers (owned by the network's workspace): `outputs` and `deltas` are each `[T·B × H]`, row
 /// `t·B + b`. The pre-activations are formed in `outputs` and activated in place (BPTT needs
-/// only the outputs), unless a separate `preActivations` buffer is given to keep them.
+/// only the outputs), unless a separate `preActivations` buffer is given to keep them. The
+/// per-step products go through `operand` (prepared once per pass); the products over all rows
+/// through BLAS.
 struct RecurrentUnroll<Scalar: BLASScalar> {
   let direction: Direction
   let activation: any Activation
@@ -29,6 +31,9 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
   let preActivations: UnsafeMutablePointer<Scalar>?
   let outputs: UnsafeMutablePointer<Scalar>
   let deltas: UnsafeMutablePointer<Scalar>
+  /// The direction's right-hand operand for products by one matrix: `runForward` prepares W in
+  /// it for its T per-step products, `runBackward` Wᵀ (the network prepares V between).
+  let operand: PackedOperand<Scalar>
 
   var batchSize: Int { lengths.count }
   var rowCount: Int { steps * batchSize }
@@ -81,15 +86,15 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
   /// A^t += B^(prev) W, B^t = f(A^t), padded rows of B^t zeroed.
   func runForward(w: UnsafePointer<Scalar>) {
     let h = hiddenSize
+    operand.prepare(w, ldb: h, transposed: false, k: h, n: h)
     for s in 0..<steps {
       let t = step(s)
       let a = activationInputs + t * blockCount
       let b = outputs + t * blockCount
       if s > 0 {
         let previous = outputs + step(s - 1) * blockCount
-        gemm(
-          .none, .none, m: batchSize, n: h, k: h,
-          alpha: 1, previous, lda: h, w, ldb: h, beta: 1, a, ldc: h)
+        operand.multiply(
+          m: batchSize, previous, lda: h, accumulate: true, into: a, ldc: h)
       }
       activation.apply(
         UnsafeBufferPointer(start: a, count: blockCount),
@@ -106,14 +111,14 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
   /// δ_h^t = f'(a^t) ⊙ (δ_k^t Vᵀ + δ_h^(next) Wᵀ), zero on padded rows (MATH.md, BPTT).
   func runBackward(w: UnsafePointer<Scalar>) {
     let h = hiddenSize
+    operand.prepare(w, ldb: h, transposed: true, k: h, n: h)
     for s in stride(from: steps - 1, through: 0, by: -1) {
       let t = step(s)
       let delta = deltas + t * blockCount
       if s < steps - 1 {
         let next = deltas + step(s + 1) * blockCount
-        gemm(
-          .none, .transposed, m: batchSize, n: h, k: h,
-          alpha: 1, next, lda: h, w, ldb: h, beta: 1, delta, ldc: h)
+        operand.multiply(
+          m: batchSize, next, lda: h, accumulate: true, into: delta, ldc: h)
       }
       activation.scaleByDerivative(
         UnsafeMutableBufferPointer(start: delta, count: blockCount),

@@ -1,4 +1,5 @@
 import Recur
+import Tensors
 import Testing
 
 @Suite struct ExecutionPlanTests {
@@ -11,5 +12,28 @@ import Testing
     #expect(!oneCore.parallelDirections && oneCore.blasThreads == 1)
     let single = ExecutionPlan.choose(for: rnn, cores: 4)
     #expect(!single.parallelDirections && single.blasThreads == 4)
+  }
+
+  /// The packed kernels run on the calling thread: they serve the recurrent products while BLAS
+  /// is single-threaded, and BLAS's threads serve them otherwise.
+  @Test func recurrentProductsUseThePackedKernelUnlessBLASHasThreads() {
+    let brnn = Fixtures.shape(bidirectional: true, bias: true, task: .framewise)
+    let rnn = Fixtures.shape(bidirectional: false, bias: true, task: .framewise)
+    let best = ProductKernel.best(for: Float.self)
+    #expect(ExecutionPlan.choose(for: brnn, cores: 2).recurrentProduct == best)
+    #expect(ExecutionPlan.choose(for: brnn, cores: 1).recurrentProduct == best)
+    #expect(ExecutionPlan.choose(for: rnn, cores: 1).recurrentProduct == best)
+    #expect(ExecutionPlan.choose(for: rnn, cores: 2).recurrentProduct == .blas)
+    let forced = ExecutionPlan(parallelDirections: false, blasThreads: 2, recurrentProduct: best)
+    #expect(forced.recurrentProduct == best)
+
+    let network = RecurrentNetwork(
+      shape: brnn, activation: Tanh(),
+      parameters: Fixtures.parameters(for: brnn, seed: 1).converted(to: Float.self))
+    #expect(network.recurrentProduct == best)
+    ExecutionPlan(parallelDirections: false, blasThreads: 2).apply(to: network)
+    #expect(network.recurrentProduct == .blas)
+    ExecutionPlan(parallelDirections: true, blasThreads: 1).apply(to: network)
+    #expect(network.recurrentProduct == best && network.parallelDirections)
   }
 }

@@ -54,5 +54,6 @@ import Testing
     #expect(execution["parallel_directions"] as? Bool == (cores >= 2))
     #expect(execution["blas_threads"] as? Int == 1)
     #expect((execution["blas_core"] as? String)?.isEmpty == false)
+    #expect(["blas", "avx2", "avx512"].contains(execution["recurrent_product"] as? String))
   }
 }
