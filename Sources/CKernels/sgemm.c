@@ -216,8 +216,3 @@ void ckernels_sgemm_packed_isa(ckernels_isa isa, size_t m, size_t n, size_t k, c
 #endif
   abort();
 }
-
-void ckernels_sgemm_packed(size_t m, size_t n, size_t k, const float *a, size_t lda,
-                           const float *packed, int accumulate, float *c, size_t ldc) {
-  ckernels_sgemm_packed_isa(ckernels_best_isa(), m, n, k, a, lda, packed, accumulate, c, ldc);
-}

@@ -42,8 +42,4 @@ void ckernels_sgemm_packed_isa(ckernels_isa isa, size_t m, size_t n, size_t k, c
                                size_t lda, const float *packed, int accumulate, float *c,
                                size_t ldc);
 
-/// `ckernels_sgemm_packed_isa` in the widest build. Precondition: the CPU has AVX2 with FMA.
-void ckernels_sgemm_packed(size_t m, size_t n, size_t k, const float *a, size_t lda,
-                           const float *packed, int accumulate, float *c, size_t ldc);
-
 #endif
