@@ -128,13 +128,9 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
     }
     if !gradients.hasSameLayout(as: parameters) { gradients = parameters.zeros() }
     let unrolls = prepareUnrolls(for: batch)
-    let (i, h, k) = (shape.inputSize, shape.hiddenSize, shape.outputSize)
+    let (h, k) = (shape.hiddenSize, shape.outputSize)
     let outputRows = batch.targets.count
     let logits = workspace.logits.reserve(outputRows * k)
-    let blockSizes = [i * h, h * h, h, h * k]
-    let blockStarts = [0, i * h, i * h + h * h, i * h + h * h + h]
-    let perDirection = blockSizes.reduce(0, +)
-    let scratch = unrolls.indices.map { workspace.gradients[$0].reserve(perDirection) }
     let loss = batch.withInputRows { inputs in
       parameters.withUnsafeElementPointers { weights in
         forward(
@@ -145,42 +141,45 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
           ? SquaredError.lossAndDeltas(
             outputs: logits, width: k, targets: batch.targets, values: batch.values)
           : SoftmaxCrossEntropy.lossAndDeltas(logits: logits, classes: k, targets: batch.targets)
-        // δ_k is now in `logits`; each direction backpropagates it on its own.
-        forEachDirection(unrolls.count) { d in
-          backward(
-            unrolls[d], index: d, inputs: inputs, weights: weights, outputDeltas: logits,
-            batch: batch, mask: masks?[d], gradients: scratch[d], blockStarts: blockStarts)
+        // δ_k is now in `logits`; each direction backpropagates it on its own, into its own
+        // gradients and its own rows of ∂V.
+        gradients.withUnsafeMutableElementPointers { slots in
+          forEachDirection(unrolls.count) { d in
+            let layer = layerIndices[d]
+            backward(
+              unrolls[d], index: d, inputs: inputs, weights: weights, outputDeltas: logits,
+              batch: batch, mask: masks?[d],
+              gradients: DirectionGradients(
+                input: slots[layer.input], recurrent: slots[layer.recurrent],
+                bias: layer.bias.map { slots[$0] }, output: slots[outputIndex] + d * h * k))
+          }
+          if let outputBiasIndex {
+            sumRows(
+              of: logits, rows: outputRows, columns: k,
+              into: UnsafeMutableBufferPointer(start: slots[outputBiasIndex], count: k))
+          }
         }
         return loss
-      }
-    }
-    for (d, layer) in layerIndices.enumerated() {
-      let targets = [layer.input, layer.recurrent, layer.bias, outputIndex]
-      for (block, target) in targets.enumerated() {
-        guard let target else { continue }
-        let offset = block == 3 ? d * h * k : 0
-        gradients.values[target].elements.withUnsafeMutableBufferPointer {
-          ($0.baseAddress! + offset).update(
-            from: scratch[d] + blockStarts[block], count: blockSizes[block])
-        }
-      }
-    }
-    if let outputBiasIndex {
-      gradients.values[outputBiasIndex].elements.withUnsafeMutableBufferPointer {
-        sumRows(of: logits, rows: outputRows, columns: k, into: $0)
       }
     }
     return loss
   }
 
+  /// Where one direction's backward pass writes its weight gradients: ∂U `[I×H]`, ∂W `[H×H]`,
+  /// ∂c `[1×H]` (with a bias) and its block of ∂V `[H×K]`.
+  private struct DirectionGradients {
+    var input: UnsafeMutablePointer<Scalar>
+    var recurrent: UnsafeMutablePointer<Scalar>
+    var bias: UnsafeMutablePointer<Scalar>?
+    var output: UnsafeMutablePointer<Scalar>
+  }
+
   /// One direction's backward pass, from the output error δ_k (`[rows × K]`) to its weight
-  /// gradients, written into `gradients` as ∂U `[I×H]`, ∂W `[H×H]`, ∂c `[1×H]` and its block of
-  /// ∂V `[H×K]`, at `blockStarts`.
+  /// gradients, written into `gradients`.
   private func backward(
     _ unroll: RecurrentUnroll<Scalar>, index d: Int, inputs: InputRows<Scalar>,
     weights: [UnsafePointer<Scalar>], outputDeltas: UnsafePointer<Scalar>,
-    batch: SequenceBatch<Scalar>, mask: [Scalar]?, gradients: UnsafeMutablePointer<Scalar>,
-    blockStarts: [Int]
+    batch: SequenceBatch<Scalar>, mask: [Scalar]?, gradients: DirectionGradients
   ) {
     let (h, k) = (shape.hiddenSize, shape.outputSize)
     let v = weights[outputIndex] + d * h * k
@@ -206,14 +205,13 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
     let layer = layerIndices[d]
     unroll.runBackward(w: weights[layer.recurrent])
     // Weight gradients: single products over all rows, after the loop.
-    let (i, hh) = (shape.inputSize, h * h)
     unroll.inputWeightGradient(
-      inputs, into: UnsafeMutableBufferPointer(start: gradients + blockStarts[0], count: i * h))
+      inputs,
+      into: UnsafeMutableBufferPointer(start: gradients.input, count: shape.inputSize * h))
     unroll.recurrentWeightGradient(
-      into: UnsafeMutableBufferPointer(start: gradients + blockStarts[1], count: hh))
-    if layer.bias != nil {
-      unroll.biasGradient(
-        into: UnsafeMutableBufferPointer(start: gradients + blockStarts[2], count: h))
+      into: UnsafeMutableBufferPointer(start: gradients.recurrent, count: h * h))
+    if let bias = gradients.bias {
+      unroll.biasGradient(into: UnsafeMutableBufferPointer(start: bias, count: h))
     }
     // ∂V = Bᵀ Δ_k for this direction's block of rows, B as the output layer read it.
     let states: UnsafePointer<Scalar> =
@@ -227,7 +225,7 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
     gemm(
       .transposed, .none, m: h, n: k, k: batch.targets.count,
       alpha: 1, states, lda: h, outputDeltas, ldb: k,
-      beta: 0, gradients + blockStarts[3], ldc: k)
+      beta: 0, gradients.output, ldc: k)
   }
 
   /// Runs `body` for every direction: on two threads at once for a BRNN with
@@ -394,8 +392,6 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
     /// Per direction, with output dropout: the states the output layer read, masked.
     let droppedStates: [ScratchBuffer<Scalar>]
     let hiddenGradients: [ScratchBuffer<Scalar>]
-    /// Per direction: ∂U, ∂W, ∂c and the direction's block of ∂V, back to back.
-    let gradients: [ScratchBuffer<Scalar>]
     /// Per direction after the first: its share of the logits.
     let logitShares: [ScratchBuffer<Scalar>]
     let logits = ScratchBuffer<Scalar>()
@@ -410,7 +406,6 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
       scoredStates = buffers()
       droppedStates = buffers()
       hiddenGradients = buffers()
-      gradients = buffers()
       logitShares = buffers()
       operands = (0..<directions).map { _ in PackedOperand(kernel: kernel) }
     }
