@@ -31,7 +31,7 @@ public struct CSVSequences: Dataset {
 
   /// A read sequence: its steps' features (row-major) and a label per step.
   struct RawSequence {
-    var features: [Double] = []
+    var features: [Float] = []
     var labels: [(line: Int, text: Substring)] = []
   }
 
@@ -193,7 +193,14 @@ public struct CSVSequences: Dataset {
             "'\(fields[index])' in column '\(names[index])' is not a number",
             expected: "a number in every feature column")
         }
-        sequences[sequences.count - 1].features.append(value)
+        let single = Float(value)
+        guard single.isFinite || !value.isFinite else {
+          throw DataFileError(
+            file: path, line: number,
+            "'\(fields[index])' in column '\(names[index])' is outside the Float32 range",
+            expected: "a feature of magnitude below 3.4e38 (features are read as Float32)")
+        }
+        sequences[sequences.count - 1].features.append(single)
       }
       let label = Substring(fields[labelColumn].trimmingWhitespace)
       if !c.task.isFramewise, let first = sequences[sequences.count - 1].labels.first,

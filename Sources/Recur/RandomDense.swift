@@ -6,7 +6,7 @@ import Tensors
 /// Every sequence has `steps` steps of `input` standard-normal features (dense inputs) and a
 /// uniformly random tag from `classes` at every step (framewise). Splits are drawn in train,
 /// dev, test order; within a sequence, all `steps × input` features (row-major, Box–Muller
-/// normals) come first, then the `steps` tags.
+/// normals drawn in Double and stored as Float) come first, then the `steps` tags.
 public struct RandomDense: Dataset {
   /// The generator's settings; the registry describes each with its default.
   public struct Configuration: Sendable, Equatable, Codable {
@@ -61,7 +61,7 @@ public struct RandomDense: Dataset {
       var examples: [SequenceExample] = []
       examples.reserveCapacity(count)
       for _ in 0..<count {
-        let values = (0..<(c.steps * c.input)).map { _ in random.normal() }
+        let values = (0..<(c.steps * c.input)).map { _ in Float(random.normal()) }
         let targets = (0..<c.steps).map { _ in Int32(random.integer(below: c.classes)) }
         examples.append(
           SequenceExample(inputs: .dense(values: values, width: c.input), targets: targets))

@@ -2,8 +2,9 @@
 public enum ExampleInputs: Sendable, Equatable {
   /// Per step: active feature indices (one-hot: one index each; multi-hot for word features).
   case sparse([[Int32]])
-  /// `T × width` values, row-major.
-  case dense(values: [Double], width: Int)
+  /// `T × width` values, row-major, in single precision (what training reads; half the memory
+  /// of Double for large dense datasets).
+  case dense(values: [Float], width: Int)
 }
 
 /// One example: its inputs and its targets.

@@ -55,12 +55,12 @@ public struct SyntheticBenchmark: Dataset {
       let half = length / 2
       let first = random.integer(below: half)
       let second = half + random.integer(below: length - half)
-      var values: [Double] = []
+      var values: [Float] = []
       var sum = 0.0
       for t in 0..<length {
-        let value = random.uniform()
+        let value = Float(random.uniform())
         let marked = t == first || t == second
-        if marked { sum += value }
+        if marked { sum += Double(value) }
         values += [value, marked ? 1 : 0]
       }
       return SequenceExample(

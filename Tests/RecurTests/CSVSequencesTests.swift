@@ -43,6 +43,22 @@ import Testing
       ])
   }
 
+  /// Features are held in single precision: a decimal is rounded to the nearest Float once, on
+  /// reading; the largest Float passes as it is.
+  @Test func featuresAreReadAsFloat32() throws {
+    let files = try FixtureFiles()
+    let path = try files.write(
+      "train.csv", "id,x,label\na,0.1,0\na,3.4028234e38,1\n")
+    let data = try CSVSequences(
+      train: path, dev: nil, test: nil, configuration: Self.configuration(.framewise))
+    guard case .dense(let values, 1) = data.examples(.train).first?.inputs else {
+      Issue.record("CSV inputs are dense")
+      return
+    }
+    #expect(values == [Float(0.1), .greatestFiniteMagnitude])
+    #expect(Double(values[0]) != 0.1)
+  }
+
   @Test func unseenDevLabelIsAWarning() throws {
     let files = try FixtureFiles()
     let train = try files.write("train.csv", Self.framewise)
@@ -61,6 +77,10 @@ import Testing
       "expected 3 comma-separated fields as in the header, found 2"
     ),
     ("id,x,label\na,1,0\na,oops,1\n", .framewise, 3, nil, "'oops' in column 'x' is not a number"),
+    (
+      "id,x,label\na,1,0\na,-4e38,1\n", .framewise, 3, nil,
+      "'-4e38' in column 'x' is outside the Float32 range"
+    ),
     (
       "id,x,label\na,1,0\na,2,1\n", .sequence, 3, nil,
       "label '1' differs from '0' on line 2 of sequence 'a'"
@@ -119,7 +139,8 @@ import Testing
       let marked = (0..<length).filter { values[2 * $0 + 1] == 1 }
       #expect(marked.count == 2)
       #expect(marked[0] < length / 2 && marked[1] >= length / 2)
-      #expect(example.values == [values[2 * marked[0]] + values[2 * marked[1]]])
+      // The target sums the inputs as the network reads them (Float), in Double.
+      #expect(example.values == [Double(values[2 * marked[0]]) + Double(values[2 * marked[1]])])
     }
   }
 

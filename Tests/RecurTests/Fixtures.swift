@@ -53,7 +53,7 @@ enum Fixtures {
           })
       } else {
         inputs = .dense(
-          values: (0..<(length * inputSize)).map { _ in generator.uniform(in: -1...1) },
+          values: (0..<(length * inputSize)).map { _ in Float(generator.uniform(in: -1...1)) },
           width: inputSize)
       }
       switch task {

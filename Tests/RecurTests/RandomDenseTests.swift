@@ -43,7 +43,7 @@ import Testing
     let data = RandomDense(Self.configuration, generator: SeededGenerator(seed: 4))
     var replay = SeededGenerator(seed: 4)
     for example in data.examples(.train).prefix(2) {
-      let values = (0..<35).map { _ in replay.normal() }
+      let values = (0..<35).map { _ in Float(replay.normal()) }
       let targets = (0..<5).map { _ in Int32(replay.integer(below: 4)) }
       #expect(
         example == SequenceExample(inputs: .dense(values: values, width: 7), targets: targets))
@@ -57,7 +57,7 @@ import Testing
     var values: [Double] = []
     var counts = [Int](repeating: 0, count: 4)
     for example in data.examples(.train) {
-      if case .dense(let v, _) = example.inputs { values += v }
+      if case .dense(let v, _) = example.inputs { values += v.map(Double.init) }
       for tag in example.targets { counts[Int(tag)] += 1 }
     }
     let mean = values.reduce(0, +) / Double(values.count)

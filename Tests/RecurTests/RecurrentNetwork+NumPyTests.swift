@@ -105,7 +105,11 @@ import Testing
         Issue.record("dense fixture expected")
         return
       }
-      let rows = (0..<example.length).map { Array(values[($0 * width)..<(($0 + 1) * width)]) }
+      // As Double: JSON would print a Float by its own shortest digits, which Python would
+      // read as a different Double.
+      let rows = (0..<example.length).map {
+        values[($0 * width)..<(($0 + 1) * width)].map(Double.init)
+      }
       sequences.append(["inputs": rows, "targets": example.targets.map(Int.init)])
     }
     var parameterObject: [String: Any] = [:]
