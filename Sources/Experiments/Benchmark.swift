@@ -109,6 +109,9 @@ public struct BenchmarkSample: Sendable, Equatable, Codable {
   public var finalLoss: Double
   /// Peak resident memory of the process, bytes.
   public var peakResidentBytes: Int
+  /// Resident memory when the measurement began, before the spec was read: the executable, its
+  /// libraries and the Swift runtime, bytes.
+  public var residentAtStartBytes: Int
   /// Resident memory once the data was generated and the network built, before the first
   /// batch, bytes: the peak less this is what training itself added.
   public var residentBeforeTrainingBytes: Int
@@ -117,8 +120,9 @@ public struct BenchmarkSample: Sendable, Equatable, Codable {
 
   public init(
     tokensPerSecond: Double, seconds: Double, finalLoss: Double, peakResidentBytes: Int,
-    residentBeforeTrainingBytes: Int, execution: ExecutionPlan
+    residentAtStartBytes: Int, residentBeforeTrainingBytes: Int, execution: ExecutionPlan
   ) {
+    self.residentAtStartBytes = residentAtStartBytes
     self.residentBeforeTrainingBytes = residentBeforeTrainingBytes
     self.tokensPerSecond = tokensPerSecond
     self.seconds = seconds
@@ -132,6 +136,7 @@ public struct BenchmarkSample: Sendable, Equatable, Codable {
     case seconds
     case finalLoss = "final_loss"
     case peakResidentBytes = "peak_resident_bytes"
+    case residentAtStartBytes = "resident_at_start_bytes"
     case residentBeforeTrainingBytes = "resident_before_training_bytes"
     case execution
   }
@@ -145,6 +150,7 @@ public enum Benchmark {
   public static func measure(
     _ workload: BenchmarkWorkload, execution: ExecutionPlan? = nil
   ) throws -> BenchmarkSample {
+    let atStart = residentBytes(field: "VmRSS:") ?? 0
     let experiment = try Experiment(
       spec: SpecNode.parse(workload.specText, sourceName: "bench-\(workload.name)"))
     let generator = SeededGenerator(seed: experiment.seed)
@@ -175,7 +181,8 @@ public enum Benchmark {
     }
     return BenchmarkSample(
       tokensPerSecond: Double(tokens) / seconds, seconds: seconds, finalLoss: loss,
-      peakResidentBytes: peakResidentBytes(), residentBeforeTrainingBytes: before,
+      peakResidentBytes: peakResidentBytes(), residentAtStartBytes: atStart,
+      residentBeforeTrainingBytes: before,
       execution: plan)
   }
 

@@ -42,12 +42,9 @@ public struct BenchmarkReport: Sendable {
     public var tokensPerSecond: Double { Benchmark.median(samples.map(\.tokensPerSecond)) }
     /// Achieved GFLOP/s at the median rate (`flopsPerToken` × tokens/s).
     public var gigaflops: Double { tokensPerSecond * workload.flopsPerToken / 1e9 }
-    /// The largest peak resident set over the samples, bytes.
-    public var peakResidentBytes: Int { samples.map(\.peakResidentBytes).max() ?? 0 }
-    /// The most memory training added to a process (peak less the resident set before the
-    /// first batch), bytes.
-    public var trainingBytes: Int {
-      samples.map { $0.peakResidentBytes - $0.residentBeforeTrainingBytes }.max() ?? 0
+    /// The sample with the largest peak resident set: the memory columns describe it.
+    public var largestFootprint: BenchmarkSample? {
+      samples.max { $0.peakResidentBytes < $1.peakResidentBytes }
     }
     /// Median reference tokens per second, when compared.
     public var referenceMedian: Double? {
@@ -77,8 +74,9 @@ public struct BenchmarkReport: Sendable {
   /// The column titles of the results table, in order.
   public static let columns = [
     "workload", "model", "I", "H", "K", "T", "batch", "sequences", "epochs", "tokens/s",
-    "GFLOP/s", "share of sgemm peak", "peak RSS (MiB)", "added by training (MiB)",
-    "parameters + activations (MiB)", "added / (parameters + activations)",
+    "GFLOP/s", "share of sgemm peak", "peak RSS (MiB)", "runtime (MiB)", "data (MiB)",
+    "training (MiB)", "parameters + activations (MiB)",
+    "(data + training) / (parameters + activations)",
     "execution", "reference tokens/s", "Recur / reference",
   ]
 
@@ -102,15 +100,21 @@ public struct BenchmarkReport: Sendable {
     text += "|" + String(repeating: "---|", count: Self.columns.count) + "\n"
     for row in rows {
       let w = row.workload
-      let cells: [String] = [
+      var cells: [String] = [
         w.name, w.model, "\(w.input)", "\(w.hidden)", "\(w.classes)", "\(w.steps)", "\(w.batch)",
         "\(w.sequences)", "\(w.epochs)", Self.fixed(row.tokensPerSecond, 0),
         Self.fixed(row.gigaflops, 1),
         Self.fixed(100 * row.gigaflops / machine.sgemmPeak, 1) + "%",
-        Self.fixed(Double(row.peakResidentBytes) / 1_048_576, 1),
-        Self.fixed(Double(row.trainingBytes) / 1_048_576, 1),
-        Self.fixed(Double(4 * w.parametersAndActivations) / 1_048_576, 1),
-        Self.fixed(Double(row.trainingBytes) / Double(4 * w.parametersAndActivations), 2) + "×",
+      ]
+      let memory = row.largestFootprint
+      let start = memory?.residentAtStartBytes ?? 0
+      let before = memory?.residentBeforeTrainingBytes ?? 0
+      let peak = memory?.peakResidentBytes ?? 0
+      let budget = Double(4 * w.parametersAndActivations)
+      cells += [
+        Self.mebibytes(peak), Self.mebibytes(start), Self.mebibytes(before - start),
+        Self.mebibytes(peak - before), Self.fixed(budget / 1_048_576, 1),
+        Self.fixed(Double(peak - start) / budget, 2) + "×",
         row.samples.first.map { Self.describe($0.execution) } ?? "–",
         row.referenceMedian.map { Self.fixed($0, 0) } ?? "–",
         row.ratio.map { Self.fixed($0, 2) + "×" } ?? "–",
@@ -139,23 +143,28 @@ public struct BenchmarkReport: Sendable {
       forward and backward, a multiply-add as 2: `D·(4·I·H + 6·H²·(T−1)/T + 6·H·K)` (D = 2 for \
       a BRNN). Element-wise work is left out.
       - share of sgemm peak: GFLOP/s over the sgemm peak above.
-      - peak RSS: the largest `VmHWM` of the Recur processes, everything included (the Swift \
-      runtime and Foundation, about 24 MiB; the generated data, held as Double; BLAS buffers). \
-      Added by training: the peak less the resident set once the data was generated and the \
-      network built. Parameters + activations: `D·(I·H + H² + H) + D·H·K + K` parameters and \
+      - memory, of the Recur process with the largest peak: peak RSS is its `VmHWM`, \
+      everything included. Runtime: the resident set when the measurement began (the \
+      executable, Foundation, the Swift runtime, OpenBLAS). Data: what generating the data \
+      (Float32) and building the network added. Training: the peak less the resident set \
+      before the first batch (workspaces, gradients, packed weights, batches, BLAS buffers). \
+      Parameters + activations: `D·(I·H + H² + H) + D·H·K + K` parameters and \
       `D·2·T·B·H + D·T·B·K + T·B·I` activation scalars (states and deltas, logits, inputs), 4 \
-      bytes each.
+      bytes each; the last memory column is the peak less the runtime over that.
 
       """
     return text
   }
 
-  /// "directions in parallel, BLAS 1 thread" or "BLAS 2 threads", and the kernels.
+  /// "directions in parallel, BLAS 1 thread" or "BLAS 2 threads", the BLAS kernels and the
+  /// recurrent product kernel.
   static func describe(_ plan: ExecutionPlan) -> String {
     let threads = "BLAS \(plan.blasThreads) thread" + (plan.blasThreads == 1 ? "" : "s")
     return (plan.parallelDirections ? "directions in parallel, " : "") + threads
-      + " (\(plan.blasCore))"
+      + " (\(plan.blasCore)), recurrent products: \(plan.recurrentProduct.rawValue)"
   }
+
+  static func mebibytes(_ bytes: Int) -> String { fixed(Double(bytes) / 1_048_576, 1) }
 
   static func fixed(_ value: Double, _ digits: Int) -> String {
     String(format: "%.\(digits)f", value)

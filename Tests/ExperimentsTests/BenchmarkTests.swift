@@ -67,8 +67,9 @@ import YAMLSpec
     func sample(_ rate: Double, _ bytes: Int) -> BenchmarkSample {
       BenchmarkSample(
         tokensPerSecond: rate, seconds: 1, finalLoss: 2, peakResidentBytes: bytes,
-        residentBeforeTrainingBytes: bytes / 2,
-        execution: ExecutionPlan(parallelDirections: true, blasThreads: 1, blasCore: "Haswell"))
+        residentAtStartBytes: bytes / 4, residentBeforeTrainingBytes: bytes / 2,
+        execution: ExecutionPlan(
+          parallelDirections: true, blasThreads: 1, blasCore: "Haswell", recurrentProduct: .avx2))
     }
     let report = BenchmarkReport(
       machine: .init(
@@ -100,15 +101,19 @@ import YAMLSpec
     // 1e6 tokens/s × 22937.6 FLOP = 22.94 GFLOP/s, 22.9% of a 100 GFLOP/s peak.
     #expect(smallRow["GFLOP/s"] == "22.9")
     #expect(smallRow["share of sgemm peak"] == "22.9%")
-    // The largest sample: 20 MiB, half of it before training; 61000 · 4 bytes = 0.23 MiB, and
-    // 10 MiB / 244000 bytes = 42.97×.
+    // The largest sample: 20 MiB, a quarter at the start, half before training; 61000 · 4
+    // bytes = 0.23 MiB, and (20 − 5) MiB / 244000 bytes = 64.46×.
     #expect(smallRow["peak RSS (MiB)"] == "20.0")
-    #expect(smallRow["added by training (MiB)"] == "10.0")
+    #expect(smallRow["runtime (MiB)"] == "5.0")
+    #expect(smallRow["data (MiB)"] == "5.0")
+    #expect(smallRow["training (MiB)"] == "10.0")
     #expect(smallRow["parameters + activations (MiB)"] == "0.2")
-    #expect(smallRow["added / (parameters + activations)"] == "42.97×")
+    #expect(smallRow["(data + training) / (parameters + activations)"] == "64.46×")
     #expect(smallRow["reference tokens/s"] == "500000")
     #expect(smallRow["Recur / reference"] == "2.00×")
-    #expect(smallRow["execution"] == "directions in parallel, BLAS 1 thread (Haswell)")
+    #expect(
+      smallRow["execution"]
+        == "directions in parallel, BLAS 1 thread (Haswell), recurrent products: avx2")
     let largeRow = try row("large")
     #expect(largeRow["reference tokens/s"] == "–")
     #expect(largeRow["Recur / reference"] == "–")
