@@ -142,6 +142,30 @@ public struct BenchmarkSample: Sendable, Equatable, Codable {
   }
 }
 
+/// One kernel's rate on the per-step recurrent product.
+public struct StepProductRate: Sendable, Equatable {
+  public var kernel: ProductKernel
+  public var gigaflops: Double
+
+  public init(kernel: ProductKernel, gigaflops: Double) {
+    self.kernel = kernel
+    self.gigaflops = gigaflops
+  }
+}
+
+/// The per-step product `batch×hidden · hidden×hidden` measured under each kernel.
+public struct StepProductMeasurement: Sendable, Equatable {
+  public var batch: Int
+  public var hidden: Int
+  public var rates: [StepProductRate]
+
+  public init(batch: Int, hidden: Int, rates: [StepProductRate]) {
+    self.batch = batch
+    self.hidden = hidden
+    self.rates = rates
+  }
+}
+
 /// The benchmark's measurements and arithmetic.
 public enum Benchmark {
   /// Trains `workload` in this process through the normal spec → registry → `Trainer` path:
@@ -210,6 +234,47 @@ public enum Benchmark {
       if attempt > 0 { best = max(best, 2 * pow(Double(n), 3) / seconds / 1e9) }
     }
     return best
+  }
+
+  /// The rate of the per-step recurrent product `B×H · H×H` (accumulating into C, as in the
+  /// forward pass) on the calling thread under each kernel this CPU runs, in GFLOP/s: the best
+  /// of `repeats` rounds of T = 50 products, W prepared once per round (as once per batch in
+  /// training). BLAS runs on one thread meanwhile; its thread count is restored after.
+  public static func stepProductRates(
+    batch: Int, hidden h: Int, repeats: Int = 5
+  ) -> StepProductMeasurement {
+    var generator = SeededGenerator(seed: 2)
+    let w = (0..<(h * h)).map { _ in Float(generator.uniform(in: -0.05...0.05)) }
+    let states = (0..<(batch * h)).map { _ in Float(generator.uniform(in: -1...1)) }
+    var c = [Float](repeating: 0, count: batch * h)
+    let threads = BLAS.threads
+    BLAS.setThreads(1)
+    defer { BLAS.setThreads(threads) }
+    let steps = 50
+    let rates = ProductKernel.available(for: Float.self).map { kernel in
+      let operand = PackedOperand<Float>(kernel: kernel)
+      var best = 0.0
+      for attempt in 0...repeats {
+        let start = DispatchTime.now().uptimeNanoseconds
+        w.withUnsafeBufferPointer { w in
+          states.withUnsafeBufferPointer { a in
+            c.withUnsafeMutableBufferPointer { c in
+              operand.prepare(w.baseAddress!, ldb: h, transposed: false, k: h, n: h)
+              for _ in 0..<steps {
+                operand.multiply(
+                  m: batch, a.baseAddress!, lda: h, accumulate: true, into: c.baseAddress!,
+                  ldc: h)
+              }
+            }
+          }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let flops = 2 * Double(batch * h * h * steps)
+        if attempt > 0 { best = max(best, flops / seconds / 1e9) }
+      }
+      return StepProductRate(kernel: kernel, gigaflops: best)
+    }
+    return StepProductMeasurement(batch: batch, hidden: h, rates: rates)
   }
 
   /// The median (the mean of the middle two for an even count). Precondition: not empty.

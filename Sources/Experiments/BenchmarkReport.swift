@@ -14,14 +14,21 @@ public struct BenchmarkReport: Sendable {
     public var sgemmPeak: Double
     /// The BLAS threads that rate was measured on.
     public var sgemmThreads: Int
+    /// The per-step product of the largest workload on one thread, per kernel.
+    public var stepProduct: StepProductMeasurement?
 
-    public init(cpu: String, cores: Int, blas: String, sgemmPeak: Double, sgemmThreads: Int) {
+    public init(
+      cpu: String, cores: Int, blas: String, sgemmPeak: Double, sgemmThreads: Int,
+      stepProduct: StepProductMeasurement? = nil
+    ) {
       self.cpu = cpu
       self.cores = cores
       self.blas = blas
       self.sgemmPeak = sgemmPeak
       self.sgemmThreads = sgemmThreads
+      self.stepProduct = stepProduct
     }
+
   }
 
   /// One workload: every Recur sample and every reference rate (none when not compared).
@@ -90,6 +97,14 @@ public struct BenchmarkReport: Sendable {
     text +=
       "- sgemm peak: \(Self.fixed(machine.sgemmPeak, 1)) GFLOP/s (best of 5 products "
       + "2048×2048·2048×2048 in Float32 on \(machine.sgemmThreads) BLAS threads)\n"
+    if let step = machine.stepProduct {
+      let (b, h) = (step.batch, step.hidden)
+      text +=
+        "- per-step product \(b)×\(h)·\(h)×\(h) on one thread (best of 5 rounds of 50, W "
+        + "prepared once per round): "
+        + step.rates.map { "\($0.kernel.rawValue) \(Self.fixed($0.gigaflops, 1)) GFLOP/s" }
+        .joined(separator: ", ") + "\n"
+    }
     if let reference {
       text += "- reference: `python3 \(reference)` with `--threads 2`, run alternately with Recur\n"
     }

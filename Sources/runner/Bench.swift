@@ -110,10 +110,14 @@ struct Bench: ParsableCommand {
     let cores = ProcessInfo.processInfo.activeProcessorCount
     BLAS.setThreads(cores)
     Console.error("measuring the sgemm peak on \(cores) BLAS threads…\n")
+    let sgemmPeak = Benchmark.sgemmPeak()
+    let largest = selected.max { $0.hidden < $1.hidden }!
+    Console.error("measuring the per-step product on one thread…\n")
     let machine = BenchmarkReport.Machine(
       cpu: Manifest.Host.current.cpu, cores: cores,
       blas: "\(BLAS.configuration) (\(BLAS.coreName) kernels)",
-      sgemmPeak: Benchmark.sgemmPeak(), sgemmThreads: cores)
+      sgemmPeak: sgemmPeak, sgemmThreads: cores,
+      stepProduct: Benchmark.stepProductRates(batch: largest.batch, hidden: largest.hidden))
     var rows: [BenchmarkReport.Row] = []
     for workload in selected {
       var row = BenchmarkReport.Row(workload: workload, samples: [], referenceTokensPerSecond: [])

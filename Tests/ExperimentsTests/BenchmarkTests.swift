@@ -1,6 +1,7 @@
 import Experiments
 import Foundation
 import Recur
+import Tensors
 import Testing
 import YAMLSpec
 
@@ -60,6 +61,14 @@ import YAMLSpec
       ])
   }
 
+  /// One positive rate per kernel the CPU runs, in `ProductKernel.available` order.
+  @Test func stepProductIsMeasuredUnderEveryKernel() {
+    let step = Benchmark.stepProductRates(batch: 3, hidden: 40, repeats: 1)
+    #expect(step.batch == 3 && step.hidden == 40)
+    #expect(step.rates.map(\.kernel) == ProductKernel.available(for: Float.self))
+    #expect(step.rates.allSatisfy { $0.gigaflops > 0 && $0.gigaflops.isFinite })
+  }
+
   /// The rendered table read back cell by cell: medians, GFLOP/s, share of peak, memory, ratio.
   @Test func reportRendersAndParsesBack() throws {
     let small = try Self.workload("small")
@@ -73,7 +82,10 @@ import YAMLSpec
     }
     let report = BenchmarkReport(
       machine: .init(
-        cpu: "Test CPU", cores: 2, blas: "OpenBLAS x", sgemmPeak: 100, sgemmThreads: 2),
+        cpu: "Test CPU", cores: 2, blas: "OpenBLAS x", sgemmPeak: 100, sgemmThreads: 2,
+        stepProduct: StepProductMeasurement(
+          batch: 64, hidden: 512,
+          rates: [.init(kernel: .blas, gigaflops: 120.04), .init(kernel: .avx2, gigaflops: 80)])),
       rows: [
         .init(
           workload: small,
@@ -118,6 +130,10 @@ import YAMLSpec
     #expect(largeRow["reference tokens/s"] == "–")
     #expect(largeRow["Recur / reference"] == "–")
     #expect(text.contains("CPU: Test CPU, 2 cores"))
+    #expect(
+      text.contains(
+        "- per-step product 64×512·512×512 on one thread (best of 5 rounds of 50, W prepared "
+          + "once per round): blas 120.0 GFLOP/s, avx2 80.0 GFLOP/s\n"))
     #expect(text.contains("sgemm peak: 100.0 GFLOP/s"))
     #expect(
       text.contains("- small: Recur 1000000, 900000, 1100000; reference 400000, 500000, 600000"))
