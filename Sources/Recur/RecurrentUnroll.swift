@@ -50,8 +50,11 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
 
   // MARK: Forward
 
-  /// A ← X U (+ c) for all `T·B` rows at once: one product for dense inputs, a sum of U rows for
-  /// sparse ones (an embedding lookup; no one-hot vector is formed).
+  /// A ← X U (+ c) for all `T·B` rows at once. Dense inputs: every row starts as the bias (or
+  /// zero) and one product accumulates X U into it, one pass over A instead of a product, a
+  /// zeroing and a bias pass (the sum is the same, c + X U). Sparse inputs: the U rows of each
+  /// input's active features are summed, then the bias added (an embedding lookup; no one-hot
+  /// vector is formed).
   func projectInputs(
     _ inputs: InputRows<Scalar>, u: UnsafePointer<Scalar>,
     bias c: UnsafePointer<Scalar>?
@@ -59,25 +62,30 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
     let h = hiddenSize
     switch inputs {
     case .dense(let x, let width):
+      for r in 0..<rowCount {
+        let a = activationInputs + r * h
+        if let c {
+          a.update(from: c, count: h)
+        } else {
+          a.update(repeating: 0, count: h)
+        }
+      }
       gemm(
         .none, .none, m: rowCount, n: h, k: width,
-        alpha: 1, x, lda: width, u, ldb: h, beta: 0, activationInputs, ldc: h)
+        alpha: 1, x, lda: width, u, ldb: h, beta: 1, activationInputs, ldc: h)
     case .sparse(let rows):
       rows.indices.withUnsafeBufferPointer { indices in
         for r in 0..<rowCount {
           let a = activationInputs + r * h
-          for j in 0..<h { a[j] = 0 }
+          a.update(repeating: 0, count: h)
           for position in rows.offsets[r]..<rows.offsets[r + 1] {
             let source = u + Int(indices[position]) * h
             for j in 0..<h { a[j] += source[j] }
           }
+          if let c {
+            for j in 0..<h { a[j] += c[j] }
+          }
         }
-      }
-    }
-    if let c {
-      for r in 0..<rowCount {
-        let a = activationInputs + r * h
-        for j in 0..<h { a[j] += c[j] }
       }
     }
   }
