@@ -117,11 +117,17 @@ public struct BenchmarkSample: Sendable, Equatable, Codable {
   public var residentBeforeTrainingBytes: Int
   /// How the training used the cores.
   public var execution: ExecutionPlan
+  /// The sgemm peak (`Benchmark.sgemmPeak`, BLAS on all cores) measured by the same process
+  /// right after its timed epochs, GFLOP/s: the run's share of the peak is taken against it, so
+  /// a machine whose speed drifts (busy neighbours) is compared with itself at that moment.
+  public var sgemmPeak: Double
 
   public init(
     tokensPerSecond: Double, seconds: Double, finalLoss: Double, peakResidentBytes: Int,
-    residentAtStartBytes: Int, residentBeforeTrainingBytes: Int, execution: ExecutionPlan
+    residentAtStartBytes: Int, residentBeforeTrainingBytes: Int, execution: ExecutionPlan,
+    sgemmPeak: Double
   ) {
+    self.sgemmPeak = sgemmPeak
     self.residentAtStartBytes = residentAtStartBytes
     self.residentBeforeTrainingBytes = residentBeforeTrainingBytes
     self.tokensPerSecond = tokensPerSecond
@@ -139,6 +145,7 @@ public struct BenchmarkSample: Sendable, Equatable, Codable {
     case residentAtStartBytes = "resident_at_start_bytes"
     case residentBeforeTrainingBytes = "resident_before_training_bytes"
     case execution
+    case sgemmPeak = "sgemm_peak_gflops"
   }
 }
 
@@ -170,7 +177,8 @@ public struct StepProductMeasurement: Sendable, Equatable {
 public enum Benchmark {
   /// Trains `workload` in this process through the normal spec → registry → `Trainer` path:
   /// one untimed warm-up epoch, then `workload.epochs` timed ones, under `execution` (by
-  /// default the plan `runner run` would choose).
+  /// default the plan `runner run` would choose); then reads the memory peak and measures the
+  /// sgemm peak on all cores.
   public static func measure(
     _ workload: BenchmarkWorkload, execution: ExecutionPlan? = nil
   ) throws -> BenchmarkSample {
@@ -203,11 +211,13 @@ public enum Benchmark {
       tokens += pass.tokens
       loss = pass.loss
     }
+    // Read the memory peak first: the sgemm operands would raise it.
+    let peak = peakResidentBytes()
+    BLAS.setThreads(ProcessInfo.processInfo.activeProcessorCount)
     return BenchmarkSample(
       tokensPerSecond: Double(tokens) / seconds, seconds: seconds, finalLoss: loss,
-      peakResidentBytes: peakResidentBytes(), residentAtStartBytes: atStart,
-      residentBeforeTrainingBytes: before,
-      execution: plan)
+      peakResidentBytes: peak, residentAtStartBytes: atStart,
+      residentBeforeTrainingBytes: before, execution: plan, sgemmPeak: sgemmPeak())
   }
 
   /// The best rate of `repeats` single-precision products `n×n · n×n` (after one untimed),

@@ -49,6 +49,14 @@ public struct BenchmarkReport: Sendable {
     public var tokensPerSecond: Double { Benchmark.median(samples.map(\.tokensPerSecond)) }
     /// Achieved GFLOP/s at the median rate (`flopsPerToken` × tokens/s).
     public var gigaflops: Double { tokensPerSecond * workload.flopsPerToken / 1e9 }
+    /// Each run's GFLOP/s over the sgemm peak that run measured, in run order.
+    public var shares: [Double] {
+      samples.map { $0.tokensPerSecond * workload.flopsPerToken / 1e9 / $0.sgemmPeak }
+    }
+    /// The median share of the sgemm peak over the runs.
+    public var share: Double { Benchmark.median(shares) }
+    /// The median sgemm peak the runs measured, GFLOP/s.
+    public var sgemmPeak: Double { Benchmark.median(samples.map(\.sgemmPeak)) }
     /// The sample with the largest peak resident set: the memory columns describe it.
     public var largestFootprint: BenchmarkSample? {
       samples.max { $0.peakResidentBytes < $1.peakResidentBytes }
@@ -81,7 +89,8 @@ public struct BenchmarkReport: Sendable {
   /// The column titles of the results table, in order.
   public static let columns = [
     "workload", "model", "I", "H", "K", "T", "batch", "sequences", "epochs", "tokens/s",
-    "GFLOP/s", "share of sgemm peak", "peak RSS (MiB)", "runtime (MiB)", "data (MiB)",
+    "GFLOP/s", "sgemm peak (GFLOP/s)", "share of sgemm peak", "peak RSS (MiB)", "runtime (MiB)",
+    "data (MiB)",
     "training (MiB)", "parameters + activations (MiB)",
     "(data + training) / (parameters + activations)",
     "execution", "reference tokens/s", "Recur / reference",
@@ -95,8 +104,9 @@ public struct BenchmarkReport: Sendable {
     text += "- CPU: \(machine.cpu), \(machine.cores) cores\n"
     text += "- BLAS: \(machine.blas)\n"
     text +=
-      "- sgemm peak: \(Self.fixed(machine.sgemmPeak, 1)) GFLOP/s (best of 5 products "
-      + "2048×2048·2048×2048 in Float32 on \(machine.sgemmThreads) BLAS threads)\n"
+      "- sgemm peak at the start: \(Self.fixed(machine.sgemmPeak, 1)) GFLOP/s (best of 5 "
+      + "products 2048×2048·2048×2048 in Float32 on \(machine.sgemmThreads) BLAS threads); "
+      + "every Recur run measures it again right after its timed epochs\n"
     if let step = machine.stepProduct {
       let (b, h) = (step.batch, step.hidden)
       text +=
@@ -119,7 +129,7 @@ public struct BenchmarkReport: Sendable {
         w.name, w.model, "\(w.input)", "\(w.hidden)", "\(w.classes)", "\(w.steps)", "\(w.batch)",
         "\(w.sequences)", "\(w.epochs)", Self.fixed(row.tokensPerSecond, 0),
         Self.fixed(row.gigaflops, 1),
-        Self.fixed(100 * row.gigaflops / machine.sgemmPeak, 1) + "%",
+        Self.fixed(row.sgemmPeak, 1), Self.fixed(100 * row.share, 1) + "%",
       ]
       let memory = row.largestFootprint
       let start = memory?.residentAtStartBytes ?? 0
@@ -140,7 +150,9 @@ public struct BenchmarkReport: Sendable {
     for row in rows {
       text +=
         "- \(row.workload.name): Recur "
-        + row.samples.map { Self.fixed($0.tokensPerSecond, 0) }.joined(separator: ", ")
+        + zip(row.samples, row.shares).map {
+          "\(Self.fixed($0.tokensPerSecond, 0)) (\(Self.fixed(100 * $1, 1))%)"
+        }.joined(separator: ", ")
       if !row.referenceTokensPerSecond.isEmpty {
         text +=
           "; reference "
@@ -157,7 +169,10 @@ public struct BenchmarkReport: Sendable {
       - GFLOP/s: tokens/s × FLOP per token, where FLOP per token counts the matrix products of \
       forward and backward, a multiply-add as 2: `D·(4·I·H + 6·H²·(T−1)/T + 6·H·K)` (D = 2 for \
       a BRNN). Element-wise work is left out.
-      - share of sgemm peak: GFLOP/s over the sgemm peak above.
+      - sgemm peak and share: every Recur run measures the sgemm peak (as above) right after \
+      its timed epochs; a run's share is its GFLOP/s over that peak, and the table gives the \
+      medians over the runs (the share of each run in parentheses below). The speed of a shared \
+      machine drifts; a run is compared with the machine at that moment.
       - memory, of the Recur process with the largest peak: peak RSS is its `VmHWM`, \
       everything included. Runtime: the resident set when the measurement began (the \
       executable, Foundation, the Swift runtime, OpenBLAS). Data: what generating the data \
