@@ -35,8 +35,7 @@ public struct Tanh: Activation {
   public func scaleByDerivative<S: BLASScalar>(
     _ delta: UnsafeMutableBufferPointer<S>, output b: UnsafeBufferPointer<S>
   ) {
-    precondition(delta.count == b.count, "activation buffers differ in size")
-    for i in 0..<delta.count { delta[i] *= 1 - b[i] * b[i] }
+    S.scaleByTanhDerivative(delta, output: b)
   }
 }
 

@@ -154,7 +154,7 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
                 bias: layer.bias.map { slots[$0] }, output: slots[outputIndex] + d * h * k))
           }
           if let outputBiasIndex {
-            sumRows(
+            Scalar.sumRows(
               of: logits, rows: outputRows, columns: k,
               into: UnsafeMutableBufferPointer(start: slots[outputBiasIndex], count: k))
           }

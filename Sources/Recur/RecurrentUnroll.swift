@@ -178,7 +178,7 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
 
   /// ∂c = Σ_rows Δ_h. `gradient` is `[1 × H]`.
   func biasGradient(into gradient: UnsafeMutableBufferPointer<Scalar>) {
-    sumRows(of: UnsafePointer(deltas), rows: rowCount, columns: hiddenSize, into: gradient)
+    Scalar.sumRows(of: deltas, rows: rowCount, columns: hiddenSize, into: gradient)
   }
 
   // MARK: Padding
@@ -190,17 +190,5 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
       let row = block + b * h
       for j in 0..<h { row[j] = 0 }
     }
-  }
-}
-
-/// `result[j] = Σ_r matrix[r, j]` for a row-major `rows × columns` matrix.
-func sumRows<Scalar: BLASScalar>(
-  of matrix: UnsafePointer<Scalar>, rows: Int, columns: Int,
-  into result: UnsafeMutableBufferPointer<Scalar>
-) {
-  for j in 0..<columns { result[j] = 0 }
-  for r in 0..<rows {
-    let row = matrix + r * columns
-    for j in 0..<columns { result[j] += row[j] }
   }
 }

@@ -16,6 +16,15 @@ where Self.RawSignificand: FixedWidthInteger {
   /// `b[i] = tanh(a[i])` over whole buffers, the way the activation kernels need it.
   /// Precondition: equal counts.
   static func tanh(_ a: UnsafeBufferPointer<Self>, into b: UnsafeMutableBufferPointer<Self>)
+  /// `delta[i] *= 1 − b[i]²` over whole buffers: BPTT through tanh from its outputs b, each
+  /// operation rounded alone. Precondition: equal counts, no overlap.
+  static func scaleByTanhDerivative(
+    _ delta: UnsafeMutableBufferPointer<Self>, output b: UnsafeBufferPointer<Self>)
+  /// `result[j] = Σ_r matrix[r, j]` for a row-major `rows × columns` matrix, rows added in
+  /// order. Precondition: `result` holds `columns` scalars and does not overlap `matrix`.
+  static func sumRows(
+    of matrix: UnsafePointer<Self>, rows: Int, columns: Int,
+    into result: UnsafeMutableBufferPointer<Self>)
 }
 
 extension Float: BLASScalar {
@@ -38,6 +47,25 @@ extension Float: BLASScalar {
     guard let input = a.baseAddress, let output = b.baseAddress else { return }
     ckernels_tanhf(input, output, a.count)
   }
+
+  /// `ckernels_tanh_derivative`: the plain loop at the CPU's widest vectors, same bits.
+  public static func scaleByTanhDerivative(
+    _ delta: UnsafeMutableBufferPointer<Float>, output b: UnsafeBufferPointer<Float>
+  ) {
+    precondition(delta.count == b.count, "derivative buffers differ in size")
+    guard let deltas = delta.baseAddress, let outputs = b.baseAddress else { return }
+    ckernels_tanh_derivative(deltas, outputs, delta.count)
+  }
+
+  /// `ckernels_sum_rows`: the plain loop at the CPU's widest vectors, same bits.
+  public static func sumRows(
+    of matrix: UnsafePointer<Float>, rows: Int, columns: Int,
+    into result: UnsafeMutableBufferPointer<Float>
+  ) {
+    precondition(result.count >= columns, "row sums need \(columns) scalars")
+    guard rows >= 0, columns > 0 else { return }
+    ckernels_sum_rows(matrix, rows, columns, result.baseAddress!)
+  }
 }
 
 extension Double: BLASScalar {
@@ -55,5 +83,26 @@ extension Double: BLASScalar {
   ) {
     precondition(a.count == b.count, "tanh buffers differ in size")
     for i in 0..<a.count { b[i] = Foundation.tanh(a[i]) }
+  }
+
+  /// The plain loop.
+  public static func scaleByTanhDerivative(
+    _ delta: UnsafeMutableBufferPointer<Double>, output b: UnsafeBufferPointer<Double>
+  ) {
+    precondition(delta.count == b.count, "derivative buffers differ in size")
+    for i in 0..<delta.count { delta[i] *= 1 - b[i] * b[i] }
+  }
+
+  /// The plain loop.
+  public static func sumRows(
+    of matrix: UnsafePointer<Double>, rows: Int, columns: Int,
+    into result: UnsafeMutableBufferPointer<Double>
+  ) {
+    precondition(result.count >= columns, "row sums need \(columns) scalars")
+    for j in 0..<columns { result[j] = 0 }
+    for r in 0..<rows {
+      let row = matrix + r * columns
+      for j in 0..<columns { result[j] += row[j] }
+    }
   }
 }

@@ -3,6 +3,39 @@ import Tensors
 import Testing
 
 @Suite struct BLASScalarTests {
+  static func values(_ count: Int, seed: UInt64) -> [Float] {
+    var generator = SeededGenerator(seed: seed)
+    return (0..<count).map { _ in Float(generator.uniform(in: -2...2)) }
+  }
+
+  /// The vectorised Float loops give the bits of the plain Swift loop (no fused multiply-adds),
+  /// over a length that leaves a tail after every vector width.
+  @Test func floatTanhDerivativeMatchesThePlainLoop() {
+    let b = Self.values(1037, seed: 1)
+    var delta = Self.values(1037, seed: 2)
+    var expected = delta
+    for i in expected.indices { expected[i] *= 1 - b[i] * b[i] }
+    b.withUnsafeBufferPointer { b in
+      delta.withUnsafeMutableBufferPointer { Float.scaleByTanhDerivative($0, output: b) }
+    }
+    #expect(delta == expected)
+  }
+
+  @Test(arguments: [(37, 67), (1, 1), (0, 5), (130, 16)])
+  func floatRowSumsMatchThePlainLoop(rows: Int, columns: Int) {
+    let matrix = Self.values(rows * columns, seed: 3)
+    var expected = [Float](repeating: 0, count: columns)
+    for r in 0..<rows {
+      for j in 0..<columns { expected[j] += matrix[r * columns + j] }
+    }
+    var result = [Float](repeating: .nan, count: columns)
+    matrix.withUnsafeBufferPointer { m in
+      result.withUnsafeMutableBufferPointer {
+        Float.sumRows(of: m.baseAddress!, rows: rows, columns: columns, into: $0)
+      }
+    }
+    #expect(result == expected)
+  }
   /// The vectorised Float tanh against Double tanh on a grid over [−12, 12] (step 0.0005, plus
   /// the edges of its branches): within 4·10⁻⁷ relative and 6 units in the last place.
   @Test func floatTanhIsAccurate() {

@@ -19,6 +19,15 @@ ckernels_isa ckernels_best_isa(void);
 /// widest build; `a` and `b` may be the same buffer.
 void ckernels_tanhf(const float *a, float *b, size_t n);
 
+/// delta[i] ← delta[i] · (1 − b[i]²) for i < n (BPTT through tanh, from its outputs b), in the
+/// widest build, each operation rounded alone (bit-identical to a plain loop). `delta` and `b`
+/// must not overlap.
+void ckernels_tanh_derivative(float *delta, const float *b, size_t n);
+
+/// result[j] = Σ_r matrix[r · columns + j] for j < columns, rows added in order, in the widest
+/// build (bit-identical to a plain loop). `result` must not overlap `matrix`.
+void ckernels_sum_rows(const float *matrix, size_t rows, size_t columns, float *result);
+
 /// The width of a packed panel: a packed operand holds its columns in panels of this many.
 #define CKERNELS_PANEL 32
 

@@ -1,0 +1,80 @@
+#include "ckernels.h"
+
+// Element-wise loops of BPTT, built like tanh.c for AVX-512, AVX2 and the baseline. Unlike tanh,
+// these must give the same bits as the plain Swift loops they replace (Double runs those), so
+// contraction into fused multiply-adds is off: every build rounds each operation alone.
+
+#pragma STDC FP_CONTRACT OFF
+
+#define DERIVATIVE_LOOP                                                  \
+  for (size_t i = 0; i < n; i++) {                                       \
+    delta[i] *= 1.0f - b[i] * b[i];                                      \
+  }
+
+#define SUM_ROWS_LOOP                                                    \
+  for (size_t j = 0; j < columns; j++) {                                 \
+    result[j] = 0.0f;                                                    \
+  }                                                                      \
+  for (size_t r = 0; r < rows; r++) {                                    \
+    const float *row = matrix + r * columns;                             \
+    for (size_t j = 0; j < columns; j++) {                               \
+      result[j] += row[j];                                               \
+    }                                                                    \
+  }
+
+#define ELEMENTWISE_KERNELS(suffix, attributes)                                             \
+  attributes static void derivative_##suffix(float *restrict delta, const float *restrict b, \
+                                             size_t n) {                                    \
+    DERIVATIVE_LOOP                                                                         \
+  }                                                                                         \
+  attributes static void sum_rows_##suffix(const float *restrict matrix, size_t rows,       \
+                                           size_t columns, float *restrict result) {        \
+    SUM_ROWS_LOOP                                                                           \
+  }
+
+ELEMENTWISE_KERNELS(baseline, )
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+
+ELEMENTWISE_KERNELS(avx2, __attribute__((target("avx2,fma"))))
+ELEMENTWISE_KERNELS(avx512, __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma"))))
+
+void ckernels_tanh_derivative(float *delta, const float *b, size_t n) {
+  switch (ckernels_best_isa()) {
+  case CKERNELS_AVX512:
+    derivative_avx512(delta, b, n);
+    break;
+  case CKERNELS_AVX2:
+    derivative_avx2(delta, b, n);
+    break;
+  case CKERNELS_BASELINE:
+    derivative_baseline(delta, b, n);
+    break;
+  }
+}
+
+void ckernels_sum_rows(const float *matrix, size_t rows, size_t columns, float *result) {
+  switch (ckernels_best_isa()) {
+  case CKERNELS_AVX512:
+    sum_rows_avx512(matrix, rows, columns, result);
+    break;
+  case CKERNELS_AVX2:
+    sum_rows_avx2(matrix, rows, columns, result);
+    break;
+  case CKERNELS_BASELINE:
+    sum_rows_baseline(matrix, rows, columns, result);
+    break;
+  }
+}
+
+#else
+
+void ckernels_tanh_derivative(float *delta, const float *b, size_t n) {
+  derivative_baseline(delta, b, n);
+}
+
+void ckernels_sum_rows(const float *matrix, size_t rows, size_t columns, float *result) {
+  sum_rows_baseline(matrix, rows, columns, result);
+}
+
+#endif
