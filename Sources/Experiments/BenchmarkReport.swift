@@ -53,10 +53,10 @@ public struct BenchmarkReport: Sendable {
     public var shares: [Double] {
       samples.map { $0.tokensPerSecond * workload.flopsPerToken / 1e9 / $0.sgemmPeak }
     }
-    /// The median share of the sgemm peak over the runs.
-    public var share: Double { Benchmark.median(shares) }
     /// The median sgemm peak the runs measured, GFLOP/s.
     public var sgemmPeak: Double { Benchmark.median(samples.map(\.sgemmPeak)) }
+    /// The share of the sgemm peak: GFLOP/s at the median rate over the median peak.
+    public var share: Double { gigaflops / sgemmPeak }
     /// The sample with the largest peak resident set: the memory columns describe it.
     public var largestFootprint: BenchmarkSample? {
       samples.max { $0.peakResidentBytes < $1.peakResidentBytes }
@@ -170,9 +170,9 @@ public struct BenchmarkReport: Sendable {
       forward and backward, a multiply-add as 2: `D·(4·I·H + 6·H²·(T−1)/T + 6·H·K)` (D = 2 for \
       a BRNN). Element-wise work is left out.
       - sgemm peak and share: every Recur run measures the sgemm peak (as above) right after \
-      its timed epochs; a run's share is its GFLOP/s over that peak, and the table gives the \
-      medians over the runs (the share of each run in parentheses below). The speed of a shared \
-      machine drifts; a run is compared with the machine at that moment.
+      its timed epochs; the table gives the median of those peaks, and the share is the \
+      GFLOP/s at the median rate over it. Each run's own share is in parentheses below: the \
+      speed of a shared machine drifts, and they show by how much.
       - memory, of the Recur process with the largest peak: peak RSS is its `VmHWM`, \
       everything included. Runtime: the resident set when the measurement began (the \
       executable, Foundation, the Swift runtime, OpenBLAS). Data: what generating the data \

@@ -13,7 +13,7 @@ struct Bench: ParsableCommand {
       Each run is a fresh process: it generates the workload's random-dense data, trains one \
       untimed warm-up epoch with plain SGD and then the timed epochs, and measures the sgemm \
       peak right after them. The report gives per workload the median tokens/s over the \
-      repeats, the achieved GFLOP/s, the median share of each run's sgemm peak, and the peak \
+      repeats, the achieved GFLOP/s, its share of the runs' median sgemm peak, and the peak \
       resident memory split into runtime, data and training. With \
       --compare-reference, the NumPy reference runs on the same workload alternately with \
       Recur and the ratio of the medians is reported.
