@@ -127,7 +127,7 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
         "one dropout mask of rows × H per direction")
     }
     if !gradients.hasSameLayout(as: parameters) { gradients = parameters.zeros() }
-    let unrolls = prepareUnrolls(for: batch)
+    let unrolls = prepareUnrolls(for: batch, backpropagating: true)
     let (h, k) = (shape.hiddenSize, shape.outputSize)
     let outputRows = batch.targets.count
     let logits = workspace.logits.reserve(outputRows * k)
@@ -290,7 +290,8 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
   ) -> UnsafeMutablePointer<Scalar> {
     checkParameters()
     checkBatch(batch)
-    let unrolls = prepareUnrolls(for: batch, keepingPreActivations: keepingPreActivations)
+    let unrolls = prepareUnrolls(
+      for: batch, backpropagating: false, keepingPreActivations: keepingPreActivations)
     let logits = workspace.logits.reserve(batch.targets.count * shape.outputSize)
     batch.withInputRows { inputs in
       parameters.withUnsafeElementPointers { weights in
@@ -423,9 +424,11 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
   }
 
   /// The unrolls of a batch over the workspace; pre-activations get buffers of their own only
-  /// when kept (for `smallestPreActivationMagnitude`), else they are formed in the outputs.
+  /// when kept (for `smallestPreActivationMagnitude`), else they are formed in the outputs. A
+  /// forward pass alone (`backpropagating` false) gets no room for deltas, so evaluating large
+  /// batches does not grow a buffer it never uses.
   private func prepareUnrolls(
-    for batch: SequenceBatch<Scalar>, keepingPreActivations: Bool = false
+    for batch: SequenceBatch<Scalar>, backpropagating: Bool, keepingPreActivations: Bool = false
   ) -> [RecurrentUnroll<Scalar>] {
     let count = batch.steps * batch.batchSize * shape.hiddenSize
     return shape.directions.enumerated().map { d, direction in
@@ -434,7 +437,7 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
         steps: batch.steps, lengths: batch.lengths,
         preActivations: keepingPreActivations ? workspace.preActivations[d].reserve(count) : nil,
         outputs: workspace.outputs[d].reserve(count),
-        deltas: workspace.deltas[d].reserve(count),
+        deltas: workspace.deltas[d].reserve(backpropagating ? count : 0),
         operand: workspace.operands[d])
     }
   }

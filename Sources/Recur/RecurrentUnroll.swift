@@ -18,7 +18,8 @@ enum InputRows<Scalar: BLASScalar> {
 /// product.
 ///
 /// Buffers (owned by the network's workspace): `outputs` and `deltas` are each `[T·B × H]`, row
-/// `t·B + b`. The pre-activations are formed in `outputs` and activated in place (BPTT needs
+/// `t·B + b`; an unroll that only runs forward may be given an empty `deltas`, which it never
+/// touches. The pre-activations are formed in `outputs` and activated in place (BPTT needs
 /// only the outputs), unless a separate `preActivations` buffer is given to keep them. The
 /// per-step products go through `operand` (prepared once per pass); the products over all rows
 /// through BLAS.
