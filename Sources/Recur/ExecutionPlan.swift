@@ -13,7 +13,8 @@ public struct ExecutionPlan: Sendable, Equatable, Codable {
   public var blasThreads: Int
   /// The OpenBLAS kernel family in use (`BLAS.coreName`), for the record.
   public var blasCore: String
-  /// How the per-step recurrent products run (`RecurrentNetwork.recurrentProduct`).
+  /// How the per-step recurrent products (and the output layer's) run
+  /// (`RecurrentNetwork.recurrentProduct`).
   public var recurrentProduct: ProductKernel
 
   enum CodingKeys: String, CodingKey {

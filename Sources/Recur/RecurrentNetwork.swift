@@ -29,8 +29,9 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
   }
   /// The `PairedThread` running the backward direction while `parallelDirections` is on.
   private var pairedThread: AnyObject?
-  /// How the T per-step recurrent products of each pass run: by default the fastest kernel this
-  /// CPU has for `Scalar` (a packed single-threaded one for Float on AVX2 or AVX-512). Kernels
+  /// How the products by one weight matrix run: the T per-step recurrent products of each pass,
+  /// and the output layer and its error (by V and Vᵀ). By default the fastest kernel this CPU
+  /// has for `Scalar` (a packed single-threaded one for Float on AVX2 or AVX-512). Kernels
   /// differ in rounding only. Precondition: one of `ProductKernel.available(for: Scalar.self)`.
   public var recurrentProduct: ProductKernel = .best(for: Scalar.self) {
     didSet { workspace.useRecurrentProduct(recurrentProduct) }
