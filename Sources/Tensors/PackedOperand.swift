@@ -44,7 +44,7 @@ public enum ProductKernel: String, Sendable, CaseIterable, Codable {
 /// `prepare` copies op(B) and `multiply` is a `gemm`. Either way `prepare` copies, so B may
 /// change afterwards without affecting the products.
 ///
-/// Every element of C is a multiply-add chain over k in order (fused with the packed kernels),
+/// With the packed kernels every element of C is a chain of fused multiply-adds over k in order,
 /// so a row's result does not depend on m or on the other rows.
 ///
 /// Owns a buffer (64-byte aligned) that grows to the largest operand prepared; a class, and not
