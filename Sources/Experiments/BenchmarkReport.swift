@@ -171,8 +171,8 @@ public struct BenchmarkReport: Sendable {
       a BRNN). Element-wise work is left out.
       - sgemm peak and share: every Recur run measures the sgemm peak (as above) right after \
       its timed epochs; the table gives the median of those peaks, and the share is the \
-      GFLOP/s at the median rate over it. Each run's own share is in parentheses below: the \
-      speed of a shared machine drifts, and they show by how much.
+      GFLOP/s at the median rate over it. Each run's own share is in parentheses in the list \
+      of every run: the speed of a shared machine drifts, and they show by how much.
       - memory, of the Recur process with the largest peak: peak RSS is its `VmHWM`, \
       everything included. Runtime: the resident set when the measurement began (the \
       executable, Foundation, the Swift runtime, OpenBLAS). Data: what generating the data \
