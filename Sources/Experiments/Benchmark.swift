@@ -228,9 +228,7 @@ public enum Benchmark {
     for index in a.indices { a[index] = Float(generator.uniform(in: -1...1)) }
     let b = a
     var c = [Float](repeating: 0, count: n * n)
-    var best = 0.0
-    for attempt in 0...repeats {
-      let start = DispatchTime.now().uptimeNanoseconds
+    return bestRate(repeats: repeats, flops: 2 * pow(Double(n), 3)) {
       a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
           c.withUnsafeMutableBufferPointer { c in
@@ -240,8 +238,18 @@ public enum Benchmark {
           }
         }
       }
+    }
+  }
+
+  /// The best rate of `repeats` timed runs of `body` (after one untimed), in GFLOP/s, where one
+  /// run does `flops` floating-point operations.
+  static func bestRate(repeats: Int, flops: Double, _ body: () -> Void) -> Double {
+    var best = 0.0
+    for attempt in 0...repeats {
+      let start = DispatchTime.now().uptimeNanoseconds
+      body()
       let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-      if attempt > 0 { best = max(best, 2 * pow(Double(n), 3) / seconds / 1e9) }
+      if attempt > 0 { best = max(best, flops / seconds / 1e9) }
     }
     return best
   }
@@ -263,9 +271,7 @@ public enum Benchmark {
     let steps = 50
     let rates = ProductKernel.available(for: Float.self).map { kernel in
       let operand = PackedOperand<Float>(kernel: kernel)
-      var best = 0.0
-      for attempt in 0...repeats {
-        let start = DispatchTime.now().uptimeNanoseconds
+      let best = bestRate(repeats: repeats, flops: 2 * Double(batch * h * h * steps)) {
         w.withUnsafeBufferPointer { w in
           states.withUnsafeBufferPointer { a in
             c.withUnsafeMutableBufferPointer { c in
@@ -278,9 +284,6 @@ public enum Benchmark {
             }
           }
         }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let flops = 2 * Double(batch * h * h * steps)
-        if attempt > 0 { best = max(best, flops / seconds / 1e9) }
       }
       return StepProductRate(kernel: kernel, gigaflops: best)
     }

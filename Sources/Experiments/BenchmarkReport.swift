@@ -48,10 +48,14 @@ public struct BenchmarkReport: Sendable {
     /// Median Recur tokens per second.
     public var tokensPerSecond: Double { Benchmark.median(samples.map(\.tokensPerSecond)) }
     /// Achieved GFLOP/s at the median rate (`flopsPerToken` × tokens/s).
-    public var gigaflops: Double { tokensPerSecond * workload.flopsPerToken / 1e9 }
+    public var gigaflops: Double { gigaflops(at: tokensPerSecond) }
     /// Each run's GFLOP/s over the sgemm peak that run measured, in run order.
     public var shares: [Double] {
-      samples.map { $0.tokensPerSecond * workload.flopsPerToken / 1e9 / $0.sgemmPeak }
+      samples.map { gigaflops(at: $0.tokensPerSecond) / $0.sgemmPeak }
+    }
+
+    func gigaflops(at tokensPerSecond: Double) -> Double {
+      tokensPerSecond * workload.flopsPerToken / 1e9
     }
     /// The median sgemm peak the runs measured, GFLOP/s.
     public var sgemmPeak: Double { Benchmark.median(samples.map(\.sgemmPeak)) }
