@@ -37,6 +37,18 @@ public struct ExecutionPlan: Sendable, Equatable, Codable {
     self.recurrentProduct = recurrentProduct ?? (blasThreads == 1 ? .best(for: Float.self) : .blas)
   }
 
+  /// Reads a recorded plan. A manifest written before the packed kernels existed has no
+  /// `recurrent_product`: its recurrent products ran on BLAS, and it reads as `.blas`, so older
+  /// run directories still resume, report and count in sweeps.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    parallelDirections = try container.decode(Bool.self, forKey: .parallelDirections)
+    blasThreads = try container.decode(Int.self, forKey: .blasThreads)
+    blasCore = try container.decode(String.self, forKey: .blasCore)
+    recurrentProduct =
+      try container.decodeIfPresent(ProductKernel.self, forKey: .recurrentProduct) ?? .blas
+  }
+
   /// The plan for `shape` on a machine with `cores` cores: with two cores or more, a BRNN runs
   /// its directions in parallel on single-threaded BLAS (on the 2-core benchmark machine 1.5×
   /// to 2× faster than directions in turn on two-thread BLAS at all three benchmark sizes); an

@@ -1,3 +1,4 @@
+import Foundation
 import Recur
 import Tensors
 import Testing
@@ -35,5 +36,23 @@ import Testing
     #expect(network.recurrentProduct == .blas)
     ExecutionPlan(parallelDirections: true, blasThreads: 1).apply(to: network)
     #expect(network.recurrentProduct == best && network.parallelDirections)
+  }
+
+  /// A plan round-trips through JSON; one recorded before `recurrent_product` existed reads as
+  /// the BLAS kernel that ran then, and a kernel name that is not one is an error.
+  @Test func plansDecodeWithAndWithoutTheRecurrentProduct() throws {
+    let plan = ExecutionPlan(
+      parallelDirections: true, blasThreads: 1, blasCore: "SkylakeX", recurrentProduct: .avx2)
+    let data = try JSONEncoder().encode(plan)
+    #expect(try JSONDecoder().decode(ExecutionPlan.self, from: data) == plan)
+    let old = #"{"parallel_directions":true,"blas_threads":1,"blas_core":"SkylakeX"}"#
+    let decoded = try JSONDecoder().decode(ExecutionPlan.self, from: Data(old.utf8))
+    #expect(decoded.recurrentProduct == .blas)
+    #expect(decoded.parallelDirections && decoded.blasThreads == 1)
+    let bad =
+      #"{"parallel_directions":true,"blas_threads":1,"blas_core":"x","recurrent_product":"sse9"}"#
+    #expect(throws: DecodingError.self) {
+      try JSONDecoder().decode(ExecutionPlan.self, from: Data(bad.utf8))
+    }
   }
 }
