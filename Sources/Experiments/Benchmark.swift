@@ -185,21 +185,13 @@ public enum Benchmark {
     let atStart = residentBytes(field: "VmRSS:") ?? 0
     let experiment = try Experiment(
       spec: SpecNode.parse(workload.specText, sourceName: "bench-\(workload.name)"))
-    let generator = SeededGenerator(seed: experiment.seed)
-    var initGenerator = generator.derived("init")
-    let network = RecurrentNetwork<Float>(
-      shape: experiment.model.shape, activation: experiment.model.activation,
-      parameters: RecurrentNetwork<Float>.initialParameters(
-        for: experiment.model.shape, generator: &initGenerator))
+    let network = experiment.network()
     let plan =
       execution
       ?? ExecutionPlan.choose(
         for: experiment.model.shape, cores: ProcessInfo.processInfo.activeProcessorCount)
     plan.apply(to: network)
-    var trainer = Trainer(
-      network: network, optimizer: experiment.optimizer.optimizer, dataset: experiment.dataset,
-      plan: experiment.plan, learningRate: experiment.optimizer.learningRate, metrics: [],
-      shuffler: generator.derived("shuffle"))
+    var trainer = experiment.trainer(for: network)
     let before = residentBytes(field: "VmRSS:") ?? 0
     _ = try trainer.trainEpoch(0)
     var seconds = 0.0

@@ -23,13 +23,17 @@ public struct TrainingOptions: Sendable, Decodable {
 
   /// The training-only perturbations these options ask for, drawing from `generator`; nil when
   /// they ask for none.
-  public func noise(generator: SeededGenerator) -> TrainingNoise? {
-    guard inputDropout > 0 || outputDropout > 0 || inputNoise > 0 || weightNoise > 0 else {
+  /// `layerDropout` is the model's, between its stacked layers.
+  public func noise(generator: SeededGenerator, layerDropout: Double = 0) -> TrainingNoise? {
+    guard
+      inputDropout > 0 || outputDropout > 0 || layerDropout > 0 || inputNoise > 0
+        || weightNoise > 0
+    else {
       return nil
     }
     return TrainingNoise(
-      inputDropout: inputDropout, outputDropout: outputDropout, input: inputNoise,
-      weight: weightNoise, generator: generator)
+      inputDropout: inputDropout, outputDropout: outputDropout, layerDropout: layerDropout,
+      input: inputNoise, weight: weightNoise, generator: generator)
   }
 
   enum CodingKeys: String, CodingKey {
@@ -186,8 +190,9 @@ public struct Experiment: Sendable {
         ComponentOptions(node: datasetNode, path: "dataset"), generator.derived("data"))
     }
 
+    let cellOptions = try Self.cellOptions(of: root, registry: registry)
     let (modelComponent, resolvedModel) = try Self.section(
-      "model", of: root, table: registry.models)
+      "model", of: root, table: registry.models, extraOptions: cellOptions)
     modelType = modelComponent.name
     let info = dataset.info
     var modelNode = try Self.settle(
@@ -195,7 +200,8 @@ public struct Experiment: Sendable {
     modelNode = try Self.settle("output", in: modelNode, to: info.outputSize, what: "classes")
     let context = ModelContext(
       sizes: ModelSizes(input: info.inputSize, output: info.outputSize, task: info.task),
-      activations: registry.activations, initializers: registry.initializers)
+      activations: registry.activations, initializers: registry.initializers,
+      cells: registry.cells)
     model = try Self.building("model", at: modelNode) {
       try modelComponent.make(ComponentOptions(node: modelNode, path: "model"), context)
     }
@@ -261,7 +267,9 @@ public struct Experiment: Sendable {
 
     var entries = (top.entries ?? []).filter { Self.topLevelOptions.map(\.name).contains($0.key) }
     for (key, node) in [
-      ("dataset", datasetNode), ("model", modelNode), ("optimizer", optimizerNode),
+      ("dataset", datasetNode),
+      ("model", modelNode.eliding(defaultsOf: cellOptions + modelComponent.options)),
+      ("optimizer", optimizerNode),
       ("schedule", scheduleNode), ("training", trainingNode), ("output", outputNode),
     ] {
       entries.append(SpecNode.Entry(key: key, keyLocation: node.location, value: node))
@@ -274,11 +282,45 @@ public struct Experiment: Sendable {
     TrainingPlan(epochs: training.epochs, batchSize: training.batchSize, shuffle: training.shuffle)
   }
 
+  // MARK: Assembly: the one path from a spec to a trainer
+
+  /// The model's initial weights, drawn from the run's `init` stream with the spec's
+  /// initializers.
+  public func initialParameters<Scalar: BLASScalar>(
+    _ type: Scalar.Type = Float.self
+  ) -> ParameterSet<Scalar> {
+    var generator = SeededGenerator(seed: seed).derived("init")
+    return model.initialParameters(Scalar.self, generator: &generator)
+  }
+
+  /// The spec's network with `parameters` (by default its initial weights).
+  public func network(parameters: ParameterSet<Float>? = nil) -> RecurrentNetwork<Float> {
+    model.network(parameters: parameters ?? initialParameters(Float.self))
+  }
+
+  /// A trainer of `network` on `dataset` (by default the spec's) with everything the spec asks
+  /// for: optimizer, plan, metrics, schedule, clipping, early stopping, dropout and noise, each
+  /// random stream derived from the seed.
+  public func trainer(
+    for network: any SequenceModel<Float>, on dataset: (any Dataset)? = nil
+  ) -> Trainer {
+    let generator = SeededGenerator(seed: seed)
+    var trainer = Trainer(
+      network: network, optimizer: optimizer.optimizer, dataset: dataset ?? self.dataset,
+      plan: plan, learningRate: optimizer.learningRate, metrics: metrics,
+      shuffler: generator.derived("shuffle"), schedule: schedule, clipping: training.clipping)
+    trainer.earlyStopping = earlyStopping
+    trainer.noise = training.noise(
+      generator: generator.derived("noise"), layerDropout: model.layerDropout)
+    return trainer
+  }
+
   /// A component section: a mapping whose `type` names a registered component; its other keys are
   /// that component's options, resolved against its description. A section with a
   /// `defaultType` may be left out and then stands for that component with its defaults.
   static func section<Factory>(
-    _ key: String, of root: SpecNode, table: ComponentTable<Factory>, defaultType: String? = nil
+    _ key: String, of root: SpecNode, table: ComponentTable<Factory>, defaultType: String? = nil,
+    extraOptions: [OptionDescription] = []
   ) throws(SpecError) -> (Component<Factory>, SpecNode) {
     let known = "one of: \(table.names.sorted().joined(separator: ", "))"
     let absent = defaultType.map {
@@ -306,8 +348,46 @@ public struct Experiment: Sendable {
         expected: known)
     }
     let component = try table.lookup(typeNode, path: "\(key).type")
-    let resolved = try node.resolved(against: component.options, path: key, passThrough: ["type"])
+    let resolved = try node.resolved(
+      against: merged(component.options, extraOptions), path: key, passThrough: ["type"])
     return (component, resolved)
+  }
+
+  /// A section's own options with `extra` ones (a cell's, in the model section) placed after
+  /// its `layer_dropout`, so that in resolved specs an Elman cell's `activation` keeps the place
+  /// it had before cells could be chosen; at the end for sections without it.
+  static func merged(
+    _ options: [OptionDescription], _ extra: [OptionDescription]
+  ) -> [OptionDescription] {
+    guard !extra.isEmpty else { return options }
+    let split = options.firstIndex { $0.name == "layer_dropout" }.map { $0 + 1 } ?? options.count
+    return Array(options[..<split]) + extra + options[split...]
+  }
+
+  /// The options of the cell the model section names (`model.cell`, by default `elman`), which
+  /// the section takes besides the model's own. An option of another cell is an error at its
+  /// key that names the cell it belongs to.
+  static func cellOptions(
+    of root: SpecNode, registry: Registry
+  ) throws(SpecError) -> [OptionDescription] {
+    guard let model = root["model"], case .mapping(let entries) = model.content else { return [] }
+    let named = model["cell"] ?? SpecNode(.string("elman"), location: model.location)
+    let cell = try registry.cells.lookup(named, path: "model.cell")
+    let own = Set(
+      cell.options.map(\.name) + (registry.models.components.flatMap { $0.options.map(\.name) }))
+    for entry in entries where !own.contains(entry.key) {
+      guard let owner = registry.cells.components.first(where: {
+        $0.options.contains { $0.name == entry.key }
+      }) else { continue }
+      let takes = cell.options.map(\.name)
+      throw SpecError(
+        "'\(entry.key)' is an option of the \(owner.name) cell, not of \(cell.name)",
+        at: entry.keyLocation, keyPath: "model.\(entry.key)",
+        expected: takes.isEmpty
+          ? "no cell options for \(cell.name)"
+          : "\(cell.name) takes: \(takes.joined(separator: ", "))")
+    }
+    return cell.options
   }
 
   /// Runs a component factory. Factories report bad options as located `SpecError`s; anything

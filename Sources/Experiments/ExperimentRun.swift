@@ -104,7 +104,7 @@ public enum ExperimentRun {
     if Checkpoint.exists(in: directory) {
       checkpoint = try Checkpoint.load(
         from: directory,
-        expecting: RecurrentNetwork<Float>.parameterShapes(for: experiment.model.shape))
+        expecting: experiment.model.parameterShapes)
     }
     manifest.status = .running
     manifest.message = nil
@@ -127,25 +127,13 @@ public enum ExperimentRun {
     var records = checkpoint?.records ?? []
     let info = experiment.dataset.info
     let files = MetricsFiles(metrics: experiment.metrics, facts: info.facts, labels: info.labels)
-    let generator = SeededGenerator(seed: experiment.seed)
-    var initGenerator = generator.derived("init")
-    let network = RecurrentNetwork<Float>(
-      shape: experiment.model.shape, activation: experiment.model.activation,
-      parameters: checkpoint?.parameters
-        ?? experiment.model.initialParameters(Float.self, generator: &initGenerator))
-    var optimizer = experiment.optimizer.optimizer
-    if let checkpoint { optimizer.state = checkpoint.optimizer }
+    let network = experiment.network(parameters: checkpoint?.parameters)
     let execution = ExecutionPlan.choose(
       for: experiment.model.shape, cores: ProcessInfo.processInfo.activeProcessorCount)
     execution.apply(to: network)
     manifest.execution = execution
-    var trainer = Trainer(
-      network: network, optimizer: optimizer, dataset: experiment.dataset,
-      plan: experiment.plan, learningRate: experiment.optimizer.learningRate,
-      metrics: experiment.metrics, shuffler: generator.derived("shuffle"),
-      schedule: experiment.schedule, clipping: experiment.training.clipping)
-    trainer.earlyStopping = experiment.earlyStopping
-    trainer.noise = experiment.training.noise(generator: generator.derived("noise"))
+    var trainer = experiment.trainer(for: network)
+    if let checkpoint { trainer.optimizer.state = checkpoint.optimizer }
     let every = experiment.training.checkpointEvery
     do {
       if let checkpoint {

@@ -9,6 +9,7 @@ extension Registry {
     registry.datasets.register(syntheticTagging)
     registry.models.register(recurrentModel(name: "rnn", directions: [.forward]))
     registry.models.register(recurrentModel(name: "brnn", directions: [.forward, .backward]))
+    for cell in [elmanCell, lstmCell, gruCell] { registry.cells.register(cell) }
     for optimizer in [sgd, adam(decoupled: false), adam(decoupled: true), rmsprop, adagrad, rprop] {
       registry.optimizers.register(optimizer)
     }
@@ -77,16 +78,26 @@ extension Registry {
   }
 
   static func recurrentModel(name: String, directions: [Direction]) -> Component<ModelFactory> {
-    let what = directions.count == 1 ? "Elman RNN" : "bidirectional RNN (BRNN)"
+    let what = directions.count == 1 ? "recurrent network (RNN)" : "bidirectional RNN (BRNN)"
     return Component(
       name: name,
-      summary: "\(what) trained by BPTT; softmax output for classes, linear for regression",
+      summary: "\(what) of stacked layers of cells trained by BPTT; softmax output for classes, "
+        + "linear for regression",
       options: [
         .inferredSize("input", help: "input size I; inferred from the dataset"),
-        .integer("hidden", default: 32, range: 1..., help: "hidden units H per direction"),
+        .integer("hidden", default: 32, range: 1..., help: "hidden units H per direction and layer"),
         .inferredSize("output", help: "output size K; inferred from the dataset"),
-        .string(
-          "activation", default: "tanh", help: "hidden non-linearity (runner list activations)"),
+        OptionDescription.string(
+          "cell", default: "elman", help: "recurrent cell of every layer (runner list cells)"
+        ).elidedAtDefault(),
+        OptionDescription.integer(
+          "layers", default: 1, range: 1...,
+          help: "stacked layers; each reads every direction of the one below"
+        ).elidedAtDefault(),
+        OptionDescription.number(
+          "layer_dropout", default: 0, minimum: 0, maximum: 1, maximumInclusive: false,
+          help: "probability of zeroing an output a layer passes to the next, in training"
+        ).elidedAtDefault(),
         .boolean("bias", default: true, help: "biases on the hidden and output layers"),
         .string(
           "weight_init", default: "uniform",
@@ -96,29 +107,80 @@ extension Registry {
           help: "initializer of the recurrent weights W (runner list initializers)"),
       ],
       make: { options, context in
-        let activation = try options.component("activation", in: context.activations)
+        let cell = try options.component("cell", in: context.cells).make(
+          options, CellContext(activations: context.activations))
+        let layers: Int = try options.value("layers")
+        let layerDropout: Double = try options.value("layer_dropout")
+        if layers == 1 && layerDropout > 0 {
+          throw options.error(
+            at: "layer_dropout", "layer_dropout acts between stacked layers, and there is one",
+            expected: "layers ≥ 2, or layer_dropout: 0")
+        }
         let shape = NetworkShape(
           inputSize: context.sizes.input, hiddenSize: try options.value("hidden"),
           outputSize: context.sizes.output, directions: directions,
-          bias: try options.value("bias"), task: context.sizes.task)
+          bias: try options.value("bias"), task: context.sizes.task, layers: layers)
+        if !shape.bias && cell.initialBias(hidden: 1) != nil {
+          throw options.error(
+            at: "bias", "the \(cell.name) cell's initial bias needs biases",
+            expected: "bias: true, or the cell's bias option at 0")
+        }
         let weights = try options.component("weight_init", in: context.initializers).make()
         let recurrent = try options.component("recurrent_init", in: context.initializers).make()
-        for (key, rows, columns) in RecurrentNetwork<Float>.parameterShapes(for: shape)
-        where !key.hasSuffix(".c") && !key.hasSuffix(".d") {
-          let (option, initializer) =
-            key.hasSuffix(".W") ? ("recurrent_init", recurrent) : ("weight_init", weights)
-          if !initializer.accepts(rows: rows, columns: columns) {
+        for slot in RecurrentNetwork<Float>.parameterLayout(for: shape, cell: cell) {
+          let option: String
+          let initializer: any Initializer
+          switch slot.key.role {
+          case .recurrent: (option, initializer) = ("recurrent_init", recurrent)
+          case .input, .output: (option, initializer) = ("weight_init", weights)
+          case .bias, .outputBias, .cell: continue
+          }
+          if !initializer.accepts(rows: slot.rows, columns: slot.columns) {
             throw options.error(
               at: option,
-              "\(initializer.name) cannot initialise \(key), which is \(rows)×\(columns)",
-              expected: "an initializer for \(rows)×\(columns) matrices")
+              "\(initializer.name) cannot initialise \(slot.name), which is "
+                + "\(slot.rows)×\(slot.columns)",
+              expected: "an initializer for \(slot.rows)×\(slot.columns) matrices")
           }
         }
         return ModelBlueprint(
-          shape: shape, activation: activation.make(), weightInitializer: weights,
-          recurrentInitializer: recurrent)
+          shape: shape, cell: cell, weightInitializer: weights, recurrentInitializer: recurrent,
+          layerDropout: layerDropout)
       })
   }
+
+  static let elmanCell = Component<CellFactory>(
+    name: "elman",
+    summary: "Elman unit: h = f(x U + h_prev W + c)",
+    options: [
+      .string(
+        "activation", default: "tanh", help: "hidden non-linearity f (runner list activations)")
+    ],
+    make: { options, context in
+      ElmanCell(activation: try options.component("activation", in: context.activations).make())
+    })
+
+  static let lstmCell = Component<CellFactory>(
+    name: "lstm",
+    summary: "long short-term memory as PyTorch's nn.LSTM: gates i, f, g, o; h = o ⊙ tanh(c)",
+    options: [
+      .number(
+        "forget_bias", default: 0,
+        help: "added to the forget gate's bias at initialisation (0 as in PyTorch)"),
+      .boolean(
+        "peepholes", default: false,
+        help: "Graves' diagonal peephole weights from c to the gates i, f, o"),
+    ],
+    make: { options, _ in
+      LSTMCell(
+        forgetBias: try options.value("forget_bias"), peepholes: try options.value("peepholes"))
+    })
+
+  static let gruCell = Component<CellFactory>(
+    name: "gru",
+    summary: "gated recurrent unit as PyTorch's nn.GRU: gates r, z, n; the reset gate scales "
+      + "h_prev W_n + b_hn",
+    make: { _, _ in GRUCell() })
 
   /// `train_sequences`, `dev_sequences` and `test_sequences` of a generated dataset.
   static func splitOptions(train: Int, dev: Int, test: Int) -> [OptionDescription] {

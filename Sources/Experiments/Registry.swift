@@ -4,7 +4,7 @@ import YAMLSpec
 
 /// The kinds of component a spec names by `type:` (or, for activations and metrics, by name).
 public enum ComponentKind: String, Sendable, CaseIterable {
-  case dataset, model, optimizer, schedule, activation, initializer, metric
+  case dataset, model, cell, optimizer, schedule, activation, initializer, metric
 
   /// "datasets", "models" …, as `runner list` accepts them.
   public var plural: String { rawValue + "s" }
@@ -25,24 +25,53 @@ public struct Component<Factory: Sendable>: Sendable {
   }
 }
 
-/// What a model factory needs to size and build a network.
+/// What a model factory builds: the network's shape and cell, how its weights start, and the
+/// dropout between its layers.
 public struct ModelBlueprint: Sendable {
   public var shape: NetworkShape
-  public var activation: any Activation
+  public var cell: any RecurrentCell
   /// Initialises the input and output weights (U, V).
   public var weightInitializer: any Initializer
   /// Initialises the recurrent weights (W).
   public var recurrentInitializer: any Initializer
+  /// Probability of zeroing an output a layer passes to the next, in training.
+  public var layerDropout: Double
 
   public init(
-    shape: NetworkShape, activation: any Activation,
+    shape: NetworkShape, cell: any RecurrentCell,
     weightInitializer: any Initializer = UniformInitializer(),
-    recurrentInitializer: any Initializer = UniformInitializer()
+    recurrentInitializer: any Initializer = UniformInitializer(), layerDropout: Double = 0
   ) {
     self.shape = shape
-    self.activation = activation
+    self.cell = cell
     self.weightInitializer = weightInitializer
     self.recurrentInitializer = recurrentInitializer
+    self.layerDropout = layerDropout
+  }
+
+  /// The parameters' keys and shapes.
+  public var parameterLayout: [ParameterSlot] {
+    RecurrentNetwork<Float>.parameterLayout(for: shape, cell: cell)
+  }
+
+  /// The cell in a few words for summaries: the activation of an Elman unit (`tanh`), else the
+  /// cell's name, and the layers when there are several.
+  public var describedCell: String {
+    var text =
+      if let elman = cell as? ElmanCell {
+        elman.activation.name
+      } else if let lstm = cell as? LSTMCell, lstm.peepholes {
+        "lstm with peepholes"
+      } else {
+        cell.name
+      }
+    if shape.layers > 1 { text += ", \(shape.layers) layers" }
+    return text
+  }
+
+  /// The parameters' rendered keys and shapes, as checkpoints and weight files are checked.
+  public var parameterShapes: [(key: String, rows: Int, columns: Int)] {
+    RecurrentNetwork<Float>.parameterShapes(for: shape, cell: cell)
   }
 
   /// Initial parameters drawn from `generator`.
@@ -50,8 +79,15 @@ public struct ModelBlueprint: Sendable {
     _ type: Scalar.Type, generator: inout SeededGenerator
   ) -> ParameterSet<Scalar> {
     RecurrentNetwork<Scalar>.initialParameters(
-      for: shape, weights: weightInitializer, recurrent: recurrentInitializer,
+      for: shape, cell: cell, weights: weightInitializer, recurrent: recurrentInitializer,
       generator: &generator)
+  }
+
+  /// The network with `parameters`, which must fit `parameterLayout`.
+  public func network<Scalar: BLASScalar>(
+    parameters: ParameterSet<Scalar>
+  ) -> RecurrentNetwork<Scalar> {
+    RecurrentNetwork(shape: shape, cell: cell, parameters: parameters)
   }
 }
 
@@ -75,6 +111,10 @@ public typealias DatasetFactory =
 /// Builds a model blueprint from its resolved options, with I and K already settled.
 public typealias ModelFactory =
   @Sendable (ComponentOptions, ModelContext) throws -> ModelBlueprint
+/// Builds a recurrent cell from the model section's resolved options (the cell's own options are
+/// among them).
+public typealias CellFactory =
+  @Sendable (ComponentOptions, CellContext) throws -> any RecurrentCell
 public typealias OptimizerFactory =
   @Sendable (ComponentOptions) throws -> ConfiguredOptimizer
 /// Builds a learning-rate schedule from its resolved options and the training plan.
@@ -99,6 +139,18 @@ public struct ModelContext: Sendable {
   public var activations: ComponentTable<ActivationFactory>
   /// The initializers a model may name.
   public var initializers: ComponentTable<InitializerFactory>
+  /// The cells a model may name.
+  public var cells: ComponentTable<CellFactory>
+}
+
+/// What a cell factory builds from besides its options.
+public struct CellContext: Sendable {
+  /// The activations a cell may name.
+  public var activations: ComponentTable<ActivationFactory>
+
+  public init(activations: ComponentTable<ActivationFactory>) {
+    self.activations = activations
+  }
 }
 
 /// What a schedule factory builds from besides its options.
@@ -225,6 +277,7 @@ public struct ComponentTable<Factory: Sendable>: Sendable {
 public struct Registry: Sendable {
   public var datasets = ComponentTable<DatasetFactory>(kind: .dataset)
   public var models = ComponentTable<ModelFactory>(kind: .model)
+  public var cells = ComponentTable<CellFactory>(kind: .cell)
   public var optimizers = ComponentTable<OptimizerFactory>(kind: .optimizer)
   public var schedules = ComponentTable<ScheduleFactory>(kind: .schedule)
   public var activations = ComponentTable<ActivationFactory>(kind: .activation)
@@ -238,6 +291,7 @@ public struct Registry: Sendable {
     switch kind {
     case .dataset: datasets.components.map(ComponentDescription.init)
     case .model: models.components.map(ComponentDescription.init)
+    case .cell: cells.components.map(ComponentDescription.init)
     case .optimizer: optimizers.components.map(ComponentDescription.init)
     case .schedule: schedules.components.map(ComponentDescription.init)
     case .activation: activations.components.map(ComponentDescription.init)

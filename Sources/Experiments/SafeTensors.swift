@@ -8,7 +8,8 @@ import Tensors
 public enum SafeTensors {
   /// Encodes `parameters` as F32 tensors (2-D, `rows × columns`) in key order.
   public static func encode(
-    _ parameters: ParameterSet<Float>, metadata: [String: String] = [:]
+    _ parameters: ParameterSet<Float>, metadata: [String: String] = [:],
+    vectors: Set<String> = []
   )
     throws -> Data
   {
@@ -22,7 +23,9 @@ public enum SafeTensors {
       }
       header[key] = .object([
         "dtype": .string("F32"),
-        "shape": .array([.integer(matrix.rows), .integer(matrix.columns)]),
+        "shape": vectors.contains(key)
+          ? .array([.integer(matrix.count)])
+          : .array([.integer(matrix.rows), .integer(matrix.columns)]),
         "data_offsets": .array([.integer(begin), .integer(body.count)]),
       ])
     }

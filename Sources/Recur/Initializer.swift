@@ -104,24 +104,33 @@ public struct IdentityInitializer: Initializer {
 }
 
 extension RecurrentNetwork {
-  /// Initial parameters with `weights` for the input and output matrices (U, V), `recurrent` for
-  /// the recurrent ones (W) and zero biases, drawn from `generator` in key order.
-  /// Precondition: each initializer accepts the shapes it gets.
+  /// Initial parameters drawn from `generator` in key order: `weights` for the input and output
+  /// matrices (U, V), `recurrent` for the recurrent ones (W); biases start at the cell's initial
+  /// bias (zero but for the LSTM's `forget_bias`) and the cell's own parameters at zero, drawing
+  /// nothing. Precondition: each initializer accepts the shapes it gets.
   public static func initialParameters(
-    for shape: NetworkShape, weights: any Initializer, recurrent: any Initializer,
-    generator: inout SeededGenerator
+    for shape: NetworkShape, cell: any RecurrentCell, weights: any Initializer = UniformInitializer(),
+    recurrent: any Initializer = UniformInitializer(), generator: inout SeededGenerator
   ) -> ParameterSet<Scalar> {
     var parameters = ParameterSet<Scalar>()
-    for (key, rows, columns) in parameterShapes(for: shape) {
-      var matrix = Matrix<Scalar>(rows: rows, columns: columns)
-      if !key.hasSuffix(".c") && !key.hasSuffix(".d") {
-        let initializer = key.hasSuffix(".W") ? recurrent : weights
-        precondition(initializer.accepts(rows: rows, columns: columns))
+    for slot in parameterLayout(for: shape, cell: cell) {
+      var matrix = Matrix<Scalar>(rows: slot.rows, columns: slot.columns)
+      switch slot.key.role {
+      case .input, .recurrent, .output:
+        let initializer = slot.key.role == .recurrent ? recurrent : weights
+        precondition(initializer.accepts(rows: slot.rows, columns: slot.columns))
         let values = initializer.values(
-          rows: rows, columns: columns, hidden: shape.hiddenSize, generator: &generator)
+          rows: slot.rows, columns: slot.columns, hidden: shape.hiddenSize,
+          generator: &generator)
         matrix.elements = values.map { Scalar($0) }
+      case .bias:
+        if let bias = cell.initialBias(hidden: shape.hiddenSize) {
+          matrix.elements = bias.map { Scalar($0) }
+        }
+      case .cell, .outputBias:
+        break
       }
-      parameters.append(key, matrix)
+      parameters.append(slot.name, matrix)
     }
     return parameters
   }

@@ -7,7 +7,7 @@ public enum Direction: String, Sendable, Codable {
 public struct NetworkShape: Sendable, Codable, Equatable {
   /// I, the input width (vocabulary size for sparse inputs).
   public var inputSize: Int
-  /// H, the hidden size of each direction.
+  /// H, the hidden size of each direction and layer.
   public var hiddenSize: Int
   /// K, the number of classes.
   public var outputSize: Int
@@ -17,10 +17,12 @@ public struct NetworkShape: Sendable, Codable, Equatable {
   public var bias: Bool
   /// Framewise or sequence classification.
   public var task: TaskKind
+  /// Stacked recurrent layers; layer k + 1 reads every direction of layer k.
+  public var layers: Int
 
   public init(
     inputSize: Int, hiddenSize: Int, outputSize: Int, directions: [Direction], bias: Bool,
-    task: TaskKind
+    task: TaskKind, layers: Int = 1
   ) {
     self.inputSize = inputSize
     self.hiddenSize = hiddenSize
@@ -28,5 +30,6 @@ public struct NetworkShape: Sendable, Codable, Equatable {
     self.directions = directions
     self.bias = bias
     self.task = task
+    self.layers = layers
   }
 }

@@ -1,23 +1,27 @@
 import Tensors
 
-/// An Elman RNN (one direction) or BRNN (two) with a softmax output (classification) or a linear
-/// output (regression), exactly MATH.md.
+/// Layers × directions of recurrent cells with a softmax output (classification) or a linear
+/// output (regression): an RNN (one direction) or BRNN (two), one layer or a stack
+/// (docs/MATH.md).
 ///
-/// Batches are time-major (row `t·B + b` is step t of sequence b). Each direction is a
-/// `RecurrentUnroll`; the output layer reads `[→b^t, ←b^t]` through `output.V` (`(H·D) × K`)
-/// as one product per direction with its block of V's rows, so the two hidden layers are never
-/// concatenated.
+/// Batches are time-major (row `t·B + b` is step t of sequence b). Each direction of each layer
+/// is a `RecurrentUnroll` of the network's cell; a layer above the first reads the outputs of
+/// every direction of the layer below through its U (`D·H × G·H`, a block of H rows per
+/// direction), as PyTorch's bidirectional `num_layers` and Graves' deep BRNN do. The output
+/// layer reads `[→h^t, ←h^t]` of the top layer through `output.V` (`(H·D) × K`) as one product
+/// per direction with its block of V's rows, so directions are never concatenated.
 ///
 /// Holds reusable workspaces (grown to the largest batch seen, never shrunk), so it is a class;
 /// not thread-safe.
-public final class RecurrentNetwork<Scalar: BLASScalar> {
+public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
   public let shape: NetworkShape
-  public let activation: any Activation
-  /// The weights, in the order of `parameterShapes(for: shape)`.
+  public let cell: any RecurrentCell
+  /// The weights, in the order of `parameterLayout(for: shape, cell:)`.
   public var parameters: ParameterSet<Scalar>
 
-  private let expectedShapes: [(key: String, rows: Int, columns: Int)]
-  private let layerIndices: [(input: Int, recurrent: Int, bias: Int?)]
+  public let layout: [ParameterSlot]
+  /// Per layer, per direction: the indices of U, W, c (with a bias) and the cell's parameters.
+  private let layerIndices: [[(input: Int, recurrent: Int, bias: Int?, cell: [Int])]]
   private let outputIndex: Int
   private let outputBiasIndex: Int?
   private let workspace: Workspace
@@ -37,122 +41,148 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
     didSet { workspace.useRecurrentProduct(recurrentProduct) }
   }
 
+  public var task: TaskKind { shape.task }
+
   /// Precondition: positive sizes, one or two distinct directions, and parameters that match
-  /// `parameterShapes(for: shape)`.
-  public init(shape: NetworkShape, activation: any Activation, parameters: ParameterSet<Scalar>) {
+  /// `parameterLayout(for: shape, cell:)`.
+  public init(shape: NetworkShape, cell: any RecurrentCell, parameters: ParameterSet<Scalar>) {
     precondition(
-      shape.inputSize > 0 && shape.hiddenSize > 0 && shape.outputSize > 0,
+      shape.inputSize > 0 && shape.hiddenSize > 0 && shape.outputSize > 0 && shape.layers > 0,
       "network sizes must be positive")
     precondition(
       !shape.directions.isEmpty && Set(shape.directions).count == shape.directions.count,
       "directions must be non-empty and distinct")
     self.shape = shape
-    self.activation = activation
+    self.cell = cell
     self.parameters = parameters
-    expectedShapes = Self.parameterShapes(for: shape)
-    let index = Dictionary(uniqueKeysWithValues: expectedShapes.enumerated().map { ($1.key, $0) })
-    layerIndices = shape.directions.map { direction in
-      let name = direction.rawValue
-      return (index["\(name).U"]!, index["\(name).W"]!, index["\(name).c"])
+    layout = Self.parameterLayout(for: shape, cell: cell)
+    let index = Dictionary(uniqueKeysWithValues: layout.enumerated().map { ($1.key, $0) })
+    let stacked = shape.layers > 1
+    layerIndices = (0..<shape.layers).map { l in
+      shape.directions.map { direction in
+        func slot(_ role: ParameterKey.Role) -> Int? {
+          index[ParameterKey(layer: stacked ? l : nil, direction: direction, role: role)]
+        }
+        return (
+          slot(.input)!, slot(.recurrent)!, slot(.bias),
+          cell.parameters.compactMap { slot(.cell($0.name)) }
+        )
+      }
     }
-    outputIndex = index["output.V"]!
-    outputBiasIndex = index["output.d"]
-    workspace = Workspace(directions: shape.directions.count, kernel: recurrentProduct)
+    outputIndex = index[ParameterKey(layer: nil, direction: nil, role: .output)]!
+    outputBiasIndex = index[ParameterKey(layer: nil, direction: nil, role: .outputBias)]
+    workspace = Workspace(
+      layers: shape.layers, directions: shape.directions.count, kernel: recurrentProduct)
     checkParameters()
   }
 
-  /// Keys and shapes, in this order:
-  ///   forward.U [I×H], forward.W [H×H], forward.c [1×H] (bias only),
-  ///   backward.U, backward.W, backward.c (brnn only),
-  ///   output.V [(H·directions)×K] (rows 0..<H read the forward layer, H..<2H the backward),
-  ///   output.d [1×K] (bias only)
-  public static func parameterShapes(
-    for shape: NetworkShape
-  ) -> [(key: String, rows: Int, columns: Int)] {
+  /// The parameters of `shape` with `cell`, in this order: per layer (0 first), per direction
+  /// (forward first), U `[I×G·H]` (`[D·H×G·H]` above the first layer), W `[H×G·H]`, c `[1×G·H]`
+  /// (with a bias), then the cell's own; last the output layer's V `[(H·D)×K]` (rows 0..<H read
+  /// the forward direction, H..<2H the backward) and d `[1×K]` (with a bias). One-layer keys
+  /// are `forward.U` …; stacked ones `layers.0.forward.U` ….
+  public static func parameterLayout(
+    for shape: NetworkShape, cell: any RecurrentCell
+  ) -> [ParameterSlot] {
     let (i, h, k) = (shape.inputSize, shape.hiddenSize, shape.outputSize)
-    var shapes: [(key: String, rows: Int, columns: Int)] = []
-    for direction in shape.directions {
-      let name = direction.rawValue
-      shapes.append(("\(name).U", i, h))
-      shapes.append(("\(name).W", h, h))
-      if shape.bias { shapes.append(("\(name).c", 1, h)) }
-    }
-    shapes.append(("output.V", h * shape.directions.count, k))
-    if shape.bias { shapes.append(("output.d", 1, k)) }
-    return shapes
-  }
-
-  /// Weights uniform in ±1/√H from `generator` in key order, row-major; biases zero (and draw
-  /// nothing).
-  public static func initialParameters(
-    for shape: NetworkShape, generator: inout SeededGenerator
-  ) -> ParameterSet<Scalar> {
-    let limit = 1 / Double(shape.hiddenSize).squareRoot()
-    var parameters = ParameterSet<Scalar>()
-    for (key, rows, columns) in parameterShapes(for: shape) {
-      var matrix = Matrix<Scalar>(rows: rows, columns: columns)
-      if !key.hasSuffix(".c") && !key.hasSuffix(".d") {
-        for index in 0..<matrix.count {
-          matrix.elements[index] = Scalar(generator.uniform(in: -limit...limit))
+    let width = cell.gates.count * h
+    let d = shape.directions.count
+    var slots: [ParameterSlot] = []
+    for l in 0..<shape.layers {
+      let layer = shape.layers > 1 ? l : nil
+      for direction in shape.directions {
+        func add(_ role: ParameterKey.Role, _ rows: Int, _ columns: Int) {
+          slots.append(
+            ParameterSlot(
+              key: ParameterKey(layer: layer, direction: direction, role: role), rows: rows,
+              columns: columns))
+        }
+        add(.input, l == 0 ? i : d * h, width)
+        add(.recurrent, h, width)
+        if shape.bias { add(.bias, 1, width) }
+        for parameter in cell.parameters where shape.bias || !parameter.isBias {
+          add(.cell(parameter.name), 1, parameter.width * h)
         }
       }
-      parameters.append(key, matrix)
     }
-    return parameters
+    slots.append(
+      ParameterSlot(key: ParameterKey(layer: nil, direction: nil, role: .output), rows: h * d,
+        columns: k))
+    if shape.bias {
+      slots.append(
+        ParameterSlot(
+          key: ParameterKey(layer: nil, direction: nil, role: .outputBias), rows: 1, columns: k))
+    }
+    return slots
   }
 
-  /// Forward, cross-entropy, BPTT. Writes ∂(loss.mean)/∂θ into `gradients` (overwritten; same
-  /// keys as parameters; replaced by a correctly shaped set if its layout differs) and returns
-  /// the loss.
+  /// `parameterLayout` as rendered keys and shapes.
+  public static func parameterShapes(
+    for shape: NetworkShape, cell: any RecurrentCell
+  ) -> [(key: String, rows: Int, columns: Int)] {
+    parameterLayout(for: shape, cell: cell).map { ($0.name, $0.rows, $0.columns) }
+  }
+
+  /// Forward, loss, BPTT. Writes ∂(loss.mean)/∂θ into `gradients` (overwritten; same keys as
+  /// parameters; replaced by a correctly shaped set if its layout differs) and returns the loss.
   ///
-  /// `outputDropout`, when given, holds per direction a mask of `rows × H` (the rows of
-  /// `batch.targets`) multiplying the hidden outputs the output layer reads — not the
-  /// recurrence — in the forward pass and, the same way, the error they receive from it.
+  /// `dropout`, when given, multiplies the top layer's outputs that the output layer reads (not
+  /// the recurrence) and the outputs each layer passes to the next by its masks, in the forward
+  /// pass and, the same way, the errors they receive.
   ///
-  /// With `parallelDirections`, the two directions of a BRNN run on two threads from the input
-  /// projection to the output layer and again from the output error to their weight gradients;
-  /// each writes only its own buffers and the partial logits are summed in a fixed order
-  /// afterwards, so results do not depend on timing.
+  /// With `parallelDirections`, the two directions of a BRNN run on two threads, layer by layer,
+  /// from the input projection to the output layer and again from the output error to their
+  /// weight gradients; each writes only its own buffers and the partial logits are summed in a
+  /// fixed order afterwards, so results do not depend on timing.
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
   public func lossAndGradients(
     for batch: SequenceBatch<Scalar>, into gradients: inout ParameterSet<Scalar>,
-    outputDropout masks: [[Scalar]]? = nil
+    dropout: DropoutMasks<Scalar>? = nil
   ) -> BatchLoss {
     checkParameters()
     checkBatch(batch)
-    if let masks {
-      precondition(
-        masks.count == shape.directions.count
-          && masks.allSatisfy { $0.count == batch.targets.count * shape.hiddenSize },
-        "one dropout mask of rows × H per direction")
-    }
+    if let dropout { checkMasks(dropout, for: batch) }
     if !gradients.hasSameLayout(as: parameters) { gradients = parameters.zeros() }
     let unrolls = prepareUnrolls(for: batch, backpropagating: true)
     let (h, k) = (shape.hiddenSize, shape.outputSize)
     let outputRows = batch.targets.count
     let logits = workspace.logits.reserve(outputRows * k)
+    let top = shape.layers - 1
     let loss = batch.withInputRows { inputs in
       parameters.withUnsafeElementPointers { weights in
         forward(
           unrolls, inputs: inputs, weights: weights, logits: logits, batch: batch,
-          outputDropout: masks)
+          dropout: dropout)
         let loss =
           shape.task.isRegression
           ? SquaredError.lossAndDeltas(
             outputs: logits, width: k, targets: batch.targets, values: batch.values)
           : SoftmaxCrossEntropy.lossAndDeltas(logits: logits, classes: k, targets: batch.targets)
-        // δ_k is now in `logits`; each direction backpropagates it on its own, into its own
-        // gradients and its own rows of ∂V.
+        // δ_k is now in `logits`; each direction of each layer, from the top, backpropagates
+        // on its own into its own gradients (and, at the top, its own rows of ∂V).
         gradients.withUnsafeMutableElementPointers { slots in
-          forEachDirection(unrolls.count) { d in
-            let layer = layerIndices[d]
-            backward(
-              unrolls[d], index: d, inputs: inputs, weights: weights, outputDeltas: logits,
-              batch: batch, mask: masks?[d],
-              gradients: DirectionGradients(
-                input: slots[layer.input], recurrent: slots[layer.recurrent],
-                bias: layer.bias.map { slots[$0] }, output: slots[outputIndex] + d * h * k))
+          for l in stride(from: top, through: 0, by: -1) {
+            forEachDirection(unrolls[l].count) { d in
+              if l == top {
+                seedFromOutput(
+                  unrolls[l][d], index: d, weights: weights, outputDeltas: logits,
+                  batch: batch, mask: dropout?.output?[d])
+              } else {
+                seedFromLayerAbove(
+                  unrolls, layer: l, direction: d, weights: weights,
+                  mask: dropout?.layers?[l][d])
+              }
+              backward(
+                unrolls[l][d], layer: l, direction: d, inputs: inputs, weights: weights,
+                slots: slots, dropout: dropout)
+              if l == top {
+                outputWeightGradient(
+                  unrolls[l][d], direction: d, outputDeltas: logits, batch: batch,
+                  masked: dropout?.output != nil,
+                  into: slots[outputIndex] + d * h * k)
+              }
+            }
           }
           if let outputBiasIndex {
             Scalar.sumRows(
@@ -166,57 +196,92 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
     return loss
   }
 
-  /// Where one direction's backward pass writes its weight gradients: ∂U `[I×H]`, ∂W `[H×H]`,
-  /// ∂c `[1×H]` (with a bias) and its block of ∂V `[H×K]`.
-  private struct DirectionGradients {
-    var input: UnsafeMutablePointer<Scalar>
-    var recurrent: UnsafeMutablePointer<Scalar>
-    var bias: UnsafeMutablePointer<Scalar>?
-    var output: UnsafeMutablePointer<Scalar>
-  }
-
-  /// One direction's backward pass, from the output error δ_k (`[rows × K]`) to its weight
-  /// gradients, written into `gradients`.
-  private func backward(
-    _ unroll: RecurrentUnroll<Scalar>, index d: Int, inputs: InputRows<Scalar>,
-    weights: [UnsafePointer<Scalar>], outputDeltas: UnsafePointer<Scalar>,
-    batch: SequenceBatch<Scalar>, mask: [Scalar]?, gradients: DirectionGradients
+  /// The top layer's output error δ_k Vᵀ in direction d's output deltas (on the scored rows
+  /// only, for sequence tasks), masked like the forward pass.
+  private func seedFromOutput(
+    _ unroll: RecurrentUnroll<Scalar>, index d: Int, weights: [UnsafePointer<Scalar>],
+    outputDeltas: UnsafePointer<Scalar>, batch: SequenceBatch<Scalar>, mask: [Scalar]?
   ) {
     let (h, k) = (shape.hiddenSize, shape.outputSize)
     let v = weights[outputIndex] + d * h * k
-    // Seed the deltas with δ_k Vᵀ, then BPTT.
     unroll.operand.prepare(v, ldb: k, transposed: true, k: k, n: h)
     switch batch.task {
     case .framewise, .framewiseRegression:
       unroll.operand.multiply(
-        m: unroll.rowCount, outputDeltas, lda: k, accumulate: false, into: unroll.deltas, ldc: h)
-      if let mask { Self.multiply(unroll.deltas, by: mask) }
+        m: unroll.rowCount, outputDeltas, lda: k, accumulate: false, into: unroll.outputDeltas,
+        ldc: h)
+      if let mask { Self.multiply(unroll.outputDeltas, by: mask) }
     case .sequence, .sequenceRegression:
       let perSequence = workspace.hiddenGradients[d].reserve(batch.batchSize * h)
       unroll.operand.multiply(
         m: batch.batchSize, outputDeltas, lda: k, accumulate: false, into: perSequence, ldc: h)
       if let mask { Self.multiply(perSequence, by: mask) }
-      unroll.deltas.update(repeating: 0, count: unroll.rowCount * h)
+      unroll.outputDeltas.update(repeating: 0, count: unroll.rowCount * h)
       for b in 0..<batch.batchSize {
         let row =
-          unroll.deltas + (unroll.scoredStep(length: batch.lengths[b]) * batch.batchSize + b) * h
+          unroll.outputDeltas
+          + (unroll.scoredStep(length: batch.lengths[b]) * batch.batchSize + b) * h
         row.update(from: perSequence + b * h, count: h)
       }
     }
-    let layer = layerIndices[d]
-    unroll.runBackward(w: weights[layer.recurrent])
-    // Weight gradients: single products over all rows, after the loop.
-    unroll.inputWeightGradient(
-      inputs,
-      into: UnsafeMutableBufferPointer(start: gradients.input, count: shape.inputSize * h))
-    unroll.recurrentWeightGradient(
-      into: UnsafeMutableBufferPointer(start: gradients.recurrent, count: h * h))
-    if let bias = gradients.bias {
-      unroll.biasGradient(into: UnsafeMutableBufferPointer(start: bias, count: h))
+  }
+
+  /// Direction d of layer l's output deltas: the error the layer above's gates send down,
+  /// `Σ_d' ∂A_(l+1,d') U_(l+1,d')[block d]ᵀ`, masked like the forward pass.
+  private func seedFromLayerAbove(
+    _ unrolls: [[RecurrentUnroll<Scalar>]], layer l: Int, direction d: Int,
+    weights: [UnsafePointer<Scalar>], mask: [Scalar]?
+  ) {
+    let h = shape.hiddenSize
+    let target = unrolls[l][d]
+    for (above, unroll) in unrolls[l + 1].enumerated() {
+      let width = unroll.gateWidth
+      let u = weights[layerIndices[l + 1][above].input] + d * h * width
+      gemm(
+        .none, .transposed, m: unroll.rowCount, n: h, k: width,
+        alpha: 1, unroll.gateDeltas, lda: width, u, ldb: width, beta: above == 0 ? 0 : 1,
+        target.outputDeltas, ldc: h)
     }
-    // ∂V = Bᵀ Δ_k for this direction's block of rows, B as the output layer read it.
+    if let mask { Self.multiply(target.outputDeltas, by: mask) }
+  }
+
+  /// One direction of one layer's BPTT and its weight gradients, written into `slots`.
+  private func backward(
+    _ unroll: RecurrentUnroll<Scalar>, layer l: Int, direction d: Int, inputs: InputRows<Scalar>,
+    weights: [UnsafePointer<Scalar>], slots: [UnsafeMutablePointer<Scalar>],
+    dropout: DropoutMasks<Scalar>?
+  ) {
+    let indices = layerIndices[l][d]
+    let h = shape.hiddenSize
+    let width = unroll.gateWidth
+    unroll.runBackward(
+      w: weights[indices.recurrent], cellParameters: indices.cell.map { weights[$0] },
+      cellGradients: indices.cell.map { (slots[$0], parameters.values[$0].count) })
+    // Weight gradients: single products over all rows, after the loop.
+    if l == 0 {
+      unroll.inputWeightGradient(
+        inputs,
+        into: UnsafeMutableBufferPointer(
+          start: slots[indices.input], count: shape.inputSize * width))
+    } else {
+      unroll.layerWeightGradient(
+        layerInputs(below: l, dropout: dropout), into: slots[indices.input])
+    }
+    unroll.recurrentWeightGradient(
+      into: UnsafeMutableBufferPointer(start: slots[indices.recurrent], count: h * width))
+    if let bias = indices.bias {
+      unroll.biasGradient(into: UnsafeMutableBufferPointer(start: slots[bias], count: width))
+    }
+  }
+
+  /// ∂V = Hᵀ Δ_k for direction d's block of rows, H as the output layer read it.
+  private func outputWeightGradient(
+    _ unroll: RecurrentUnroll<Scalar>, direction d: Int, outputDeltas: UnsafePointer<Scalar>,
+    batch: SequenceBatch<Scalar>, masked: Bool, into gradient: UnsafeMutablePointer<Scalar>
+  ) {
+    let (h, k) = (shape.hiddenSize, shape.outputSize)
     let states: UnsafePointer<Scalar> =
-      if mask != nil {
+      if masked {
         UnsafePointer(workspace.droppedStates[d].pointer)
       } else if batch.task.isFramewise {
         UnsafePointer(unroll.outputs)
@@ -225,8 +290,18 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
       }
     gemm(
       .transposed, .none, m: h, n: k, k: batch.targets.count,
-      alpha: 1, states, lda: h, outputDeltas, ldb: k,
-      beta: 0, gradients.output, ldc: k)
+      alpha: 1, states, lda: h, outputDeltas, ldb: k, beta: 0, gradient, ldc: k)
+  }
+
+  /// What layer `l` reads from the layer below, per direction: its outputs, or with layer
+  /// dropout their masked copies.
+  private func layerInputs(below l: Int, dropout: DropoutMasks<Scalar>?) -> [UnsafePointer<Scalar>]
+  {
+    shape.directions.indices.map { d in
+      dropout?.layers != nil
+        ? UnsafePointer(workspace.layers[l - 1][d].droppedOutputs.pointer)
+        : UnsafePointer(workspace.layers[l - 1][d].outputs.pointer)
+    }
   }
 
   /// Runs `body` for every direction: on two threads at once for a BRNN with
@@ -302,19 +377,23 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
     return logits
   }
 
-  /// The smallest |a| over the real (unpadded) rows of every direction after a forward pass:
-  /// how close a batch comes to ReLU's kink, where finite differences and BPTT legitimately
-  /// disagree (a gradient check of a ReLU network is meaningful when this exceeds ε by far).
+  /// The smallest |a| over the real (unpadded) rows of every direction and layer after a
+  /// forward pass, for a cell whose gates are its output (Elman): how close a batch comes to
+  /// ReLU's kink, where finite differences and BPTT legitimately disagree (a gradient check of a
+  /// ReLU network is meaningful when this exceeds ε by far). Infinity for other cells.
   public func smallestPreActivationMagnitude(for batch: SequenceBatch<Scalar>) -> Double {
+    guard cell.gatesAreOutput else { return .infinity }
     _ = evaluate(batch, keepingPreActivations: true)
     let h = shape.hiddenSize
     var smallest = Double.infinity
-    for d in shape.directions.indices {
-      let a = workspace.preActivations[d].pointer
-      for t in 0..<batch.steps {
-        for b in 0..<batch.batchSize where t < batch.lengths[b] {
-          let row = a + (t * batch.batchSize + b) * h
-          for j in 0..<h { smallest = min(smallest, Double(abs(row[j]))) }
+    for layer in workspace.layers {
+      for direction in layer {
+        let a = direction.gates.pointer
+        for t in 0..<batch.steps {
+          for b in 0..<batch.batchSize where t < batch.lengths[b] {
+            let row = a + (t * batch.batchSize + b) * h
+            for j in 0..<h { smallest = min(smallest, Double(abs(row[j]))) }
+          }
         }
       }
     }
@@ -323,52 +402,71 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
 
   // MARK: Forward pass
 
-  /// Hidden states of every direction, then the output logits `[rows × K]`: all `T·B` rows for
-  /// framewise tasks, the B scored states (`→b^(len_b)`, `←b^1`) for sequence tasks.
+  /// Hidden states of every layer and direction, then the output logits `[rows × K]`: all `T·B`
+  /// rows for framewise tasks, the B scored states (`→h^(len_b)`, `←h^1`) for sequence tasks.
   ///
-  /// Each direction writes its share `states · V_d` of the logits into its own buffer (the first
-  /// into `logits` itself); the shares are then added in direction order, then the bias.
+  /// Each direction of the top layer writes its share `states · V_d` of the logits into its own
+  /// buffer (the first into `logits` itself); the shares are then added in direction order, then
+  /// the bias.
   private func forward(
-    _ unrolls: [RecurrentUnroll<Scalar>], inputs: InputRows<Scalar>,
+    _ unrolls: [[RecurrentUnroll<Scalar>]], inputs: InputRows<Scalar>,
     weights: [UnsafePointer<Scalar>], logits: UnsafeMutablePointer<Scalar>,
-    batch: SequenceBatch<Scalar>, outputDropout masks: [[Scalar]]? = nil
+    batch: SequenceBatch<Scalar>, dropout: DropoutMasks<Scalar>? = nil
   ) {
     let (h, k) = (shape.hiddenSize, shape.outputSize)
     let outputRows = batch.targets.count
-    let shares = unrolls.indices.map {
+    let top = shape.layers - 1
+    let shares = shape.directions.indices.map {
       $0 == 0 ? logits : workspace.logitShares[$0].reserve(outputRows * k)
     }
-    forEachDirection(unrolls.count) { d in
-      let unroll = unrolls[d]
-      let layer = layerIndices[d]
-      unroll.projectInputs(inputs, u: weights[layer.input], bias: layer.bias.map { weights[$0] })
-      unroll.runForward(w: weights[layer.recurrent])
-      var states: UnsafePointer<Scalar>
-      switch batch.task {
-      case .framewise, .framewiseRegression:
-        states = UnsafePointer(unroll.outputs)
-      case .sequence, .sequenceRegression:
-        let gathered = workspace.scoredStates[d].reserve(batch.batchSize * h)
-        for b in 0..<batch.batchSize {
-          let source =
-            unroll.outputs
-            + (unroll.scoredStep(length: batch.lengths[b])
-              * batch.batchSize + b) * h
-          (gathered + b * h).update(from: source, count: h)
+    for l in 0...top {
+      let below = l == 0 ? [] : layerInputs(below: l, dropout: dropout)
+      forEachDirection(unrolls[l].count) { d in
+        let unroll = unrolls[l][d]
+        let indices = layerIndices[l][d]
+        let bias = indices.bias.map { weights[$0] }
+        if l == 0 {
+          unroll.projectInputs(inputs, u: weights[indices.input], bias: bias)
+        } else {
+          unroll.projectLayer(below, u: weights[indices.input], bias: bias)
         }
-        states = UnsafePointer(gathered)
+        unroll.runForward(
+          w: weights[indices.recurrent], cellParameters: indices.cell.map { weights[$0] })
+        if l < top {
+          if let mask = dropout?.layers?[l][d] {
+            // Dropout on what the next layer reads (not on the recurrence): H ⊙ M.
+            let dropped = workspace.layers[l][d].droppedOutputs.reserve(unroll.rowCount * h)
+            dropped.update(from: unroll.outputs, count: unroll.rowCount * h)
+            Self.multiply(dropped, by: mask)
+          }
+          return
+        }
+        var states: UnsafePointer<Scalar>
+        switch batch.task {
+        case .framewise, .framewiseRegression:
+          states = UnsafePointer(unroll.outputs)
+        case .sequence, .sequenceRegression:
+          let gathered = workspace.scoredStates[d].reserve(batch.batchSize * h)
+          for b in 0..<batch.batchSize {
+            let source =
+              unroll.outputs
+              + (unroll.scoredStep(length: batch.lengths[b]) * batch.batchSize + b) * h
+            (gathered + b * h).update(from: source, count: h)
+          }
+          states = UnsafePointer(gathered)
+        }
+        if let mask = dropout?.output?[d] {
+          // Dropout on what the output layer reads (not on the recurrence): H ⊙ M.
+          let dropped = workspace.droppedStates[d].reserve(outputRows * h)
+          dropped.update(from: states, count: outputRows * h)
+          Self.multiply(dropped, by: mask)
+          states = UnsafePointer(dropped)
+        }
+        unroll.operand.prepare(
+          weights[outputIndex] + d * h * k, ldb: k, transposed: false, k: h, n: k)
+        unroll.operand.multiply(
+          m: outputRows, states, lda: h, accumulate: false, into: shares[d], ldc: k)
       }
-      if let mask = masks?[d] {
-        // Dropout on what the output layer reads (not on the recurrence): B ⊙ M.
-        let dropped = workspace.droppedStates[d].reserve(outputRows * h)
-        dropped.update(from: states, count: outputRows * h)
-        Self.multiply(dropped, by: mask)
-        states = UnsafePointer(dropped)
-      }
-      unroll.operand.prepare(
-        weights[outputIndex] + d * h * k, ldb: k, transposed: false, k: h, n: k)
-      unroll.operand.multiply(
-        m: outputRows, states, lda: h, accumulate: false, into: shares[d], ldc: k)
     }
     let count = outputRows * k
     for share in shares.dropFirst() {
@@ -385,11 +483,23 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
 
   // MARK: Workspaces and checks
 
+  /// One direction of one layer's buffers.
+  private final class UnrollBuffers {
+    let gates = ScratchBuffer<Scalar>()
+    let outputs = ScratchBuffer<Scalar>()
+    let states = ScratchBuffer<Scalar>()
+    let scratch = ScratchBuffer<Scalar>()
+    let recurrentProducts = ScratchBuffer<Scalar>()
+    let outputDeltas = ScratchBuffer<Scalar>()
+    let stateDeltas = ScratchBuffer<Scalar>()
+    /// With layer dropout: the outputs the next layer read, masked.
+    let droppedOutputs = ScratchBuffer<Scalar>()
+  }
+
   /// Buffers reused across calls; each grows to the largest batch seen.
   private final class Workspace {
-    let preActivations: [ScratchBuffer<Scalar>]
-    let outputs: [ScratchBuffer<Scalar>]
-    let deltas: [ScratchBuffer<Scalar>]
+    /// Per layer, per direction.
+    let layers: [[UnrollBuffers]]
     let scoredStates: [ScratchBuffer<Scalar>]
     /// Per direction, with output dropout: the states the output layer read, masked.
     let droppedStates: [ScratchBuffer<Scalar>]
@@ -397,14 +507,12 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
     /// Per direction after the first: its share of the logits.
     let logitShares: [ScratchBuffer<Scalar>]
     let logits = ScratchBuffer<Scalar>()
-    /// Per direction: the right-hand operand of its products by W, Wᵀ, V and Vᵀ.
+    /// Per direction: the right-hand operand of its products by W, Wᵀ, V and Vᵀ, in every layer.
     private(set) var operands: [PackedOperand<Scalar>]
 
-    init(directions: Int, kernel: ProductKernel) {
+    init(layers: Int, directions: Int, kernel: ProductKernel) {
       func buffers() -> [ScratchBuffer<Scalar>] { (0..<directions).map { _ in ScratchBuffer() } }
-      preActivations = buffers()
-      outputs = buffers()
-      deltas = buffers()
+      self.layers = (0..<layers).map { _ in (0..<directions).map { _ in UnrollBuffers() } }
       scoredStates = buffers()
       droppedStates = buffers()
       hiddenGradients = buffers()
@@ -424,32 +532,67 @@ public final class RecurrentNetwork<Scalar: BLASScalar> {
     }
   }
 
-  /// The unrolls of a batch over the workspace; pre-activations get buffers of their own only
-  /// when kept (for `smallestPreActivationMagnitude`), else they are formed in the outputs. A
-  /// forward pass alone (`backpropagating` false) gets no room for deltas, so evaluating large
-  /// batches does not grow a buffer it never uses.
+  /// The unrolls of a batch over the workspace, per layer and direction. A cell whose gates are
+  /// its output forms them in the outputs unless they are kept (for
+  /// `smallestPreActivationMagnitude`). A forward pass alone (`backpropagating` false) gets no
+  /// room for deltas, so evaluating large batches does not grow a buffer it never uses.
   private func prepareUnrolls(
     for batch: SequenceBatch<Scalar>, backpropagating: Bool, keepingPreActivations: Bool = false
-  ) -> [RecurrentUnroll<Scalar>] {
-    let count = batch.steps * batch.batchSize * shape.hiddenSize
-    return shape.directions.enumerated().map { d, direction in
-      RecurrentUnroll(
-        direction: direction, activation: activation, hiddenSize: shape.hiddenSize,
-        steps: batch.steps, lengths: batch.lengths,
-        preActivations: keepingPreActivations ? workspace.preActivations[d].reserve(count) : nil,
-        outputs: workspace.outputs[d].reserve(count),
-        deltas: workspace.deltas[d].reserve(backpropagating ? count : 0),
-        operand: workspace.operands[d])
+  ) -> [[RecurrentUnroll<Scalar>]] {
+    let h = shape.hiddenSize
+    let rows = batch.steps * batch.batchSize
+    let count = rows * h
+    let gateCount = rows * cell.gates.count * h
+    return workspace.layers.map { layer in
+      shape.directions.enumerated().map { d, direction in
+        let buffers = layer[d]
+        let outputs = buffers.outputs.reserve(count)
+        let gates =
+          cell.gatesAreOutput && !keepingPreActivations
+          ? outputs : buffers.gates.reserve(gateCount)
+        return RecurrentUnroll(
+          direction: direction, cell: cell, hiddenSize: h, steps: batch.steps,
+          lengths: batch.lengths, gates: gates, outputs: outputs,
+          states: cell.carriesState ? buffers.states.reserve(count) : nil,
+          scratch: cell.scratchWidth > 0
+            ? buffers.scratch.reserve(count * cell.scratchWidth) : nil,
+          recurrentProducts: cell.addsRecurrentProduct
+            ? nil : buffers.recurrentProducts.reserve(gateCount),
+          outputDeltas: buffers.outputDeltas.reserve(backpropagating ? count : 0),
+          stateDeltas: cell.carriesState
+            ? buffers.stateDeltas.reserve(backpropagating ? batch.batchSize * h : 0) : nil,
+          operand: workspace.operands[d])
+      }
     }
   }
 
   private func checkParameters() {
     precondition(
-      parameters.keys == expectedShapes.map(\.key)
-        && zip(parameters.values, expectedShapes).allSatisfy {
+      parameters.keys == layout.map(\.name)
+        && zip(parameters.values, layout).allSatisfy {
           $0.rows == $1.rows && $0.columns == $1.columns
         },
-      "parameters do not match parameterShapes(for: shape)")
+      "parameters do not match parameterLayout(for: shape, cell:)")
+  }
+
+  private func checkMasks(_ masks: DropoutMasks<Scalar>, for batch: SequenceBatch<Scalar>) {
+    let h = shape.hiddenSize
+    let directions = shape.directions.count
+    if let output = masks.output {
+      precondition(
+        output.count == directions
+          && output.allSatisfy { $0.count == batch.targets.count * h },
+        "one output dropout mask of rows × H per direction")
+    }
+    if let layers = masks.layers {
+      let rows = batch.steps * batch.batchSize
+      precondition(
+        layers.count == shape.layers - 1
+          && layers.allSatisfy {
+            $0.count == directions && $0.allSatisfy { $0.count == rows * h }
+          },
+        "one layer dropout mask of T·B × H per direction and layer below the top")
+    }
   }
 
   /// Batches come from `SequenceBatch.init`, which a dataset feeds validated examples; a batch

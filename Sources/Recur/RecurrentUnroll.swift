@@ -8,45 +8,55 @@ enum InputRows<Scalar: BLASScalar> {
   case sparse(SparseRows)
 }
 
-/// One direction of a recurrent layer unrolled over a time-major batch: the cell
-/// `a^t = x^t U + b^(prev) W (+ c)`, `b^t = f(a^t)`, and its backpropagation through time.
+/// One direction of one recurrent layer unrolled over a time-major batch: the input projection
+/// `A = X U + c` of every step, the recurrence through the layer's cell, and its
+/// backpropagation through time (docs/MATH.md, "The unroll").
 ///
 /// A forward unroll visits t = 0 … T−1 and its previous step is t−1; a backward unroll visits
 /// t = T−1 … 0 and its previous step is t+1 (MATH.md, BRNN). Rows of a sequence past its length
-/// are padding: their outputs and deltas are forced to zero after every step, so the backward
-/// unroll of a short sequence starts from `←b^(len+1) = 0` and no padded row reaches a gradient
-/// product.
+/// are padding: their outputs, states and deltas are forced to zero after every step, so the
+/// backward unroll of a short sequence starts from `←h^(len+1) = 0` and no padded row reaches a
+/// gradient product.
 ///
-/// Buffers (owned by the network's workspace): `outputs` and `deltas` are each `[T·B × H]`, row
-/// `t·B + b`; an unroll that only runs forward may be given an empty `deltas`, which it never
-/// touches. The pre-activations are formed in `outputs` and activated in place (BPTT needs
-/// only the outputs), unless a separate `preActivations` buffer is given to keep them. The
-/// per-step products go through `operand` (prepared once per pass); the products over all rows
-/// through BLAS.
+/// Buffers (owned by the network's workspace), each row-major with row `t·B + b`: `gates`
+/// `[T·B × G·H]` (for a cell whose gates are its output, `outputs` itself), `outputs`
+/// `[T·B × H]`, `states` and `scratch` when the cell has them, `recurrentProducts`
+/// `[T·B × G·H]` for a cell that does not add the recurrent product, and for BPTT
+/// `outputDeltas` `[T·B × H]` and `stateDeltas` `[B × H]`. The gate deltas are formed in place
+/// of the gates (or of the output deltas when the gates are the output), the recurrent deltas in
+/// place of the recurrent products (or are the gate deltas). The per-step products go through
+/// `operand` (prepared once per pass); the products over all rows through BLAS.
 struct RecurrentUnroll<Scalar: BLASScalar> {
   let direction: Direction
-  let activation: any Activation
+  let cell: any RecurrentCell
   let hiddenSize: Int
   let steps: Int
   let lengths: [Int]
-  let preActivations: UnsafeMutablePointer<Scalar>?
+  let gates: UnsafeMutablePointer<Scalar>
   let outputs: UnsafeMutablePointer<Scalar>
-  let deltas: UnsafeMutablePointer<Scalar>
+  let states: UnsafeMutablePointer<Scalar>?
+  let scratch: UnsafeMutablePointer<Scalar>?
+  let recurrentProducts: UnsafeMutablePointer<Scalar>?
+  let outputDeltas: UnsafeMutablePointer<Scalar>
+  let stateDeltas: UnsafeMutablePointer<Scalar>?
   /// The direction's right-hand operand for products by one matrix: `runForward` prepares W in
   /// it for its T per-step products, `runBackward` Wᵀ (the network prepares V between).
   let operand: PackedOperand<Scalar>
 
   var batchSize: Int { lengths.count }
   var rowCount: Int { steps * batchSize }
-  private var blockCount: Int { batchSize * hiddenSize }
-  /// Where the pre-activations A are formed.
-  private var activationInputs: UnsafeMutablePointer<Scalar> { preActivations ?? outputs }
+  /// G·H, the columns of the gates.
+  var gateWidth: Int { cell.gates.count * hiddenSize }
+  /// Where BPTT forms ∂O/∂A.
+  var gateDeltas: UnsafeMutablePointer<Scalar> { cell.gatesAreOutput ? outputDeltas : gates }
+  /// Where BPTT forms ∂O/∂R, the error at `h^(prev) W`.
+  var recurrentDeltas: UnsafeMutablePointer<Scalar> { recurrentProducts ?? gateDeltas }
 
   /// The time index of the s-th step visited.
   private func step(_ s: Int) -> Int { direction == .forward ? s : steps - 1 - s }
 
   /// The step whose output sequence classification scores: the last real one for the forward
-  /// direction (`→b^(len)`), the first for the backward one (`←b^1`).
+  /// direction (`→h^(len)`), the first for the backward one (`←h^1`).
   func scoredStep(length: Int) -> Int { direction == .forward ? length - 1 : 0 }
 
   // MARK: Forward
@@ -57,58 +67,90 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
   /// input's active features are summed, then the bias added (an embedding lookup; no one-hot
   /// vector is formed).
   func projectInputs(
-    _ inputs: InputRows<Scalar>, u: UnsafePointer<Scalar>,
-    bias c: UnsafePointer<Scalar>?
+    _ inputs: InputRows<Scalar>, u: UnsafePointer<Scalar>, bias c: UnsafePointer<Scalar>?
   ) {
-    let h = hiddenSize
+    let width = gateWidth
     switch inputs {
-    case .dense(let x, let width):
-      for r in 0..<rowCount {
-        let a = activationInputs + r * h
-        if let c {
-          a.update(from: c, count: h)
-        } else {
-          a.update(repeating: 0, count: h)
-        }
-      }
+    case .dense(let x, let inputWidth):
+      startRows(bias: c)
       gemm(
-        .none, .none, m: rowCount, n: h, k: width,
-        alpha: 1, x, lda: width, u, ldb: h, beta: 1, activationInputs, ldc: h)
+        .none, .none, m: rowCount, n: width, k: inputWidth,
+        alpha: 1, x, lda: inputWidth, u, ldb: width, beta: 1, gates, ldc: width)
     case .sparse(let rows):
       rows.indices.withUnsafeBufferPointer { indices in
         for r in 0..<rowCount {
-          let a = activationInputs + r * h
-          a.update(repeating: 0, count: h)
+          let a = gates + r * width
+          a.update(repeating: 0, count: width)
           for position in rows.offsets[r]..<rows.offsets[r + 1] {
-            let source = u + Int(indices[position]) * h
-            for j in 0..<h { a[j] += source[j] }
+            let source = u + Int(indices[position]) * width
+            for j in 0..<width { a[j] += source[j] }
           }
           if let c {
-            for j in 0..<h { a[j] += c[j] }
+            for j in 0..<width { a[j] += c[j] }
           }
         }
       }
     }
   }
 
-  /// The recurrence, one product per step on that step's block of B rows:
-  /// A^t += B^(prev) W, B^t = f(A^t), padded rows of B^t zeroed.
-  func runForward(w: UnsafePointer<Scalar>) {
-    let h = hiddenSize
-    operand.prepare(w, ldb: h, transposed: false, k: h, n: h)
+  /// A ← c + Σ_d X_d U_d for a layer above the first: `below` holds the H-column outputs of
+  /// each direction of the layer below, and `u` is `D·H × G·H`, its d-th block of H rows reading
+  /// direction d.
+  func projectLayer(
+    _ below: [UnsafePointer<Scalar>], u: UnsafePointer<Scalar>, bias c: UnsafePointer<Scalar>?
+  ) {
+    let (h, width) = (hiddenSize, gateWidth)
+    startRows(bias: c)
+    for (d, x) in below.enumerated() {
+      gemm(
+        .none, .none, m: rowCount, n: width, k: h,
+        alpha: 1, x, lda: h, u + d * h * width, ldb: width, beta: 1, gates, ldc: width)
+    }
+  }
+
+  /// Every row of A set to the bias, or zero.
+  private func startRows(bias c: UnsafePointer<Scalar>?) {
+    let width = gateWidth
+    for r in 0..<rowCount {
+      let a = gates + r * width
+      if let c {
+        a.update(from: c, count: width)
+      } else {
+        a.update(repeating: 0, count: width)
+      }
+    }
+  }
+
+  /// The recurrence, one product per step on that step's block of B rows: `h^(prev) W` added to
+  /// A^t (or, for a cell that takes it apart, written to R^t), then the cell's step, then the
+  /// padded rows of h^t (and c^t) zeroed.
+  func runForward(w: UnsafePointer<Scalar>, cellParameters: [UnsafePointer<Scalar>]) {
+    let (h, width) = (hiddenSize, gateWidth)
+    let block = batchSize * h
+    let gateBlock = batchSize * width
+    operand.prepare(w, ldb: width, transposed: false, k: h, n: width)
     for s in 0..<steps {
       let t = step(s)
-      let a = activationInputs + t * blockCount
-      let b = outputs + t * blockCount
-      if s > 0 {
-        let previous = outputs + step(s - 1) * blockCount
+      let a = gates + t * gateBlock
+      let previous = s > 0 ? step(s - 1) : nil
+      let recurrent = recurrentProducts.map { $0 + t * gateBlock }
+      if let previous {
         operand.multiply(
-          m: batchSize, previous, lda: h, accumulate: true, into: a, ldc: h)
+          m: batchSize, outputs + previous * block, lda: h, accumulate: recurrent == nil,
+          into: recurrent ?? a, ldc: width)
+      } else if let recurrent {
+        recurrent.update(repeating: 0, count: gateBlock)
       }
-      activation.apply(
-        UnsafeBufferPointer(start: a, count: blockCount),
-        into: UnsafeMutableBufferPointer(start: b, count: blockCount))
-      zeroPadding(b, step: t)
+      cell.forward(
+        CellForward(
+          rows: batchSize, hidden: h, gates: a, recurrent: recurrent,
+          previousOutput: previous.map { UnsafePointer(outputs + $0 * block) },
+          previousState: previous.flatMap { p in states.map { UnsafePointer($0 + p * block) } },
+          output: outputs + t * block, state: states.map { $0 + t * block },
+          scratch: scratch.map { $0 + t * batchSize * cell.scratchWidth * h },
+          parameters: cellParameters))
+      zeroPadding(outputs + t * block, width: h, step: t)
+      if let states { zeroPadding(states + t * block, width: h, step: t) }
     }
   }
 
@@ -116,80 +158,120 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
 
   /// Backward pass through time, in the reverse of the visiting order.
   ///
-  /// On entry `deltas` holds δ_k Vᵀ (the output layer's error at each row); on exit it holds
-  /// δ_h^t = f'(a^t) ⊙ (δ_k^t Vᵀ + δ_h^(next) Wᵀ), zero on padded rows (MATH.md, BPTT).
-  func runBackward(w: UnsafePointer<Scalar>) {
-    let h = hiddenSize
-    operand.prepare(w, ldb: h, transposed: true, k: h, n: h)
+  /// On entry `outputDeltas` holds the error at each row's output from outside the recurrence
+  /// (the output layer, or the layer above); on exit the gate deltas hold ∂O/∂A^t and the
+  /// recurrent deltas ∂O/∂R^t, zero on padded rows, where the error at h^t adds
+  /// `∂R^(next) Wᵀ` before the cell's step (MATH.md, BPTT). `cellGradients` are zeroed first
+  /// and receive the cell's own parameters' gradients.
+  func runBackward(
+    w: UnsafePointer<Scalar>, cellParameters: [UnsafePointer<Scalar>],
+    cellGradients: [(pointer: UnsafeMutablePointer<Scalar>, count: Int)]
+  ) {
+    let (h, width) = (hiddenSize, gateWidth)
+    let block = batchSize * h
+    let gateBlock = batchSize * width
+    for gradient in cellGradients { gradient.pointer.update(repeating: 0, count: gradient.count) }
+    let gradientPointers = cellGradients.map(\.pointer)
+    stateDeltas?.update(repeating: 0, count: block)
+    operand.prepare(w, ldb: width, transposed: true, k: width, n: h)
     for s in stride(from: steps - 1, through: 0, by: -1) {
       let t = step(s)
-      let delta = deltas + t * blockCount
+      let delta = outputDeltas + t * block
       if s < steps - 1 {
-        let next = deltas + step(s + 1) * blockCount
         operand.multiply(
-          m: batchSize, next, lda: h, accumulate: true, into: delta, ldc: h)
+          m: batchSize, recurrentDeltas + step(s + 1) * gateBlock, lda: width, accumulate: true,
+          into: delta, ldc: h)
       }
-      activation.scaleByDerivative(
-        UnsafeMutableBufferPointer(start: delta, count: blockCount),
-        output: UnsafeBufferPointer(start: outputs + t * blockCount, count: blockCount))
-      zeroPadding(delta, step: t)
+      let previous = s > 0 ? step(s - 1) : nil
+      cell.backward(
+        CellBackward(
+          rows: batchSize, hidden: h, gates: UnsafePointer(gates + t * gateBlock),
+          gateDeltas: gateDeltas + t * gateBlock,
+          recurrent: recurrentProducts.map { $0 + t * gateBlock }, outputDelta: delta,
+          previousOutput: previous.map { UnsafePointer(outputs + $0 * block) },
+          previousState: previous.flatMap { p in states.map { UnsafePointer($0 + p * block) } },
+          output: UnsafePointer(outputs + t * block),
+          state: states.map { UnsafePointer($0 + t * block) },
+          scratch: scratch.map { UnsafePointer($0 + t * batchSize * cell.scratchWidth * h) },
+          stateDelta: stateDeltas, previousOutputDelta: previous.map { outputDeltas + $0 * block },
+          parameters: cellParameters, parameterGradients: gradientPointers))
+      zeroPadding(gateDeltas + t * gateBlock, width: width, step: t)
+      if let recurrentProducts {
+        zeroPadding(recurrentProducts + t * gateBlock, width: width, step: t)
+      }
+      if let stateDeltas { zeroPadding(stateDeltas, width: h, step: t) }
     }
   }
 
-  /// ∂U = Xᵀ Δ_h: one product for dense inputs, a scatter-add of Δ_h rows into the rows of U
-  /// named by each input row for sparse ones. `gradient` is `[I × H]`, overwritten.
+  /// ∂U = Xᵀ ∂A: one product for dense inputs, a scatter-add of ∂A rows into the rows of U
+  /// named by each input row for sparse ones. `gradient` is `[I × G·H]`, overwritten.
   func inputWeightGradient(
-    _ inputs: InputRows<Scalar>,
-    into gradient: UnsafeMutableBufferPointer<Scalar>
+    _ inputs: InputRows<Scalar>, into gradient: UnsafeMutableBufferPointer<Scalar>
   ) {
-    let h = hiddenSize
+    let width = gateWidth
+    let deltas = gateDeltas
     switch inputs {
-    case .dense(let x, let width):
+    case .dense(let x, let inputWidth):
       gemm(
-        .transposed, .none, m: width, n: h, k: rowCount,
-        alpha: 1, x, lda: width, deltas, ldb: h, beta: 0, gradient.baseAddress!, ldc: h)
+        .transposed, .none, m: inputWidth, n: width, k: rowCount,
+        alpha: 1, x, lda: inputWidth, deltas, ldb: width, beta: 0, gradient.baseAddress!,
+        ldc: width)
     case .sparse(let rows):
       for index in gradient.indices { gradient[index] = 0 }
       rows.indices.withUnsafeBufferPointer { indices in
         for r in 0..<rowCount {
-          let delta = deltas + r * h
+          let delta = deltas + r * width
           for position in rows.offsets[r]..<rows.offsets[r + 1] {
-            let target = gradient.baseAddress! + Int(indices[position]) * h
-            for j in 0..<h { target[j] += delta[j] }
+            let target = gradient.baseAddress! + Int(indices[position]) * width
+            for j in 0..<width { target[j] += delta[j] }
           }
         }
       }
     }
   }
 
-  /// ∂W = Σ_t B^(prev)ᵀ Δ_h^t as one product over the rows that have a previous step: for the
-  /// forward direction B rows 0 ..< (T−1)·B against Δ rows B ..< T·B (pairing δ^t with b^(t−1)),
-  /// for the backward one the reverse (pairing ←δ^t with ←b^(t+1)). `gradient` is `[H × H]`.
+  /// ∂U_d = X_dᵀ ∂A for each block of H rows of a stacked layer's U, reading `below[d]`.
+  func layerWeightGradient(
+    _ below: [UnsafePointer<Scalar>], into gradient: UnsafeMutablePointer<Scalar>
+  ) {
+    let (h, width) = (hiddenSize, gateWidth)
+    for (d, x) in below.enumerated() {
+      gemm(
+        .transposed, .none, m: h, n: width, k: rowCount,
+        alpha: 1, x, lda: h, gateDeltas, ldb: width, beta: 0, gradient + d * h * width,
+        ldc: width)
+    }
+  }
+
+  /// ∂W = Σ_t h^(prev)ᵀ ∂R^t as one product over the rows that have a previous step: for the
+  /// forward direction h rows 0 ..< (T−1)·B against ∂R rows B ..< T·B (pairing δ^t with
+  /// h^(t−1)), for the backward one the reverse (pairing ←δ^t with ←h^(t+1)). `gradient` is
+  /// `[H × G·H]`.
   func recurrentWeightGradient(into gradient: UnsafeMutableBufferPointer<Scalar>) {
-    let h = hiddenSize
+    let (h, width) = (hiddenSize, gateWidth)
     let pairs = (steps - 1) * batchSize
     let (states, errors) =
       direction == .forward
-      ? (UnsafePointer(outputs), UnsafePointer(deltas + blockCount))
-      : (UnsafePointer(outputs + blockCount), UnsafePointer(deltas))
+      ? (UnsafePointer(outputs), UnsafePointer(recurrentDeltas + batchSize * width))
+      : (UnsafePointer(outputs + batchSize * h), UnsafePointer(recurrentDeltas))
     gemm(
-      .transposed, .none, m: h, n: h, k: pairs,
-      alpha: 1, states, lda: h, errors, ldb: h, beta: 0, gradient.baseAddress!, ldc: h)
+      .transposed, .none, m: h, n: width, k: pairs,
+      alpha: 1, states, lda: h, errors, ldb: width, beta: 0, gradient.baseAddress!, ldc: width)
   }
 
-  /// ∂c = Σ_rows Δ_h. `gradient` is `[1 × H]`.
+  /// ∂c = Σ_rows ∂A. `gradient` is `[1 × G·H]`.
   func biasGradient(into gradient: UnsafeMutableBufferPointer<Scalar>) {
-    Scalar.sumRows(of: deltas, rows: rowCount, columns: hiddenSize, into: gradient)
+    Scalar.sumRows(of: gateDeltas, rows: rowCount, columns: gateWidth, into: gradient)
   }
 
   // MARK: Padding
 
-  /// Zeroes the rows of step t that belong to sequences shorter than t + 1.
-  private func zeroPadding(_ block: UnsafeMutablePointer<Scalar>, step t: Int) {
-    let h = hiddenSize
+  /// Zeroes the rows of step t's block (`width` columns) that belong to sequences shorter than
+  /// t + 1.
+  private func zeroPadding(_ block: UnsafeMutablePointer<Scalar>, width: Int, step t: Int) {
     for b in 0..<batchSize where lengths[b] <= t {
-      let row = block + b * h
-      for j in 0..<h { row[j] = 0 }
+      let row = block + b * width
+      for j in 0..<width { row[j] = 0 }
     }
   }
 }

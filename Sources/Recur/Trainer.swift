@@ -148,9 +148,9 @@ public struct TrainingDiverged: Error, Sendable, CustomStringConvertible {
   }
 }
 
-/// Trains a network with minibatch BPTT and measures every split after every epoch.
+/// Trains a model with minibatch BPTT and measures every split after every epoch.
 public struct Trainer {
-  public let network: RecurrentNetwork<Float>
+  public let network: any SequenceModel<Float>
   public var optimizer: any Optimizer
   public let dataset: any Dataset
   public let plan: TrainingPlan
@@ -178,7 +178,7 @@ public struct Trainer {
   static var evaluationBatchSize: Int { 256 }
 
   public init(
-    network: RecurrentNetwork<Float>, optimizer: any Optimizer, dataset: any Dataset,
+    network: any SequenceModel<Float>, optimizer: any Optimizer, dataset: any Dataset,
     plan: TrainingPlan,
     learningRate: Double, metrics: [any Metric], shuffler: SeededGenerator,
     schedule: any Schedule = ConstantSchedule(), clipping: GradientClipping = GradientClipping()
@@ -283,10 +283,10 @@ public struct Trainer {
         clean = network.parameters
         network.parameters = noisy
       }
-      let masks = noise?.outputMasks(
-        rows: batch.targets.count, hidden: network.shape.hiddenSize,
-        directions: network.shape.directions.count)
-      let loss = network.lossAndGradients(for: batch, into: &gradients, outputDropout: masks)
+      let masks = noise?.masks(
+        for: network.dropoutLayout, rows: batch.targets.count,
+        hiddenRows: batch.steps * batch.batchSize)
+      let loss = network.lossAndGradients(for: batch, into: &gradients, dropout: masks)
       if let clean { network.parameters = clean }
       guard loss.mean.isFinite else {
         throw TrainingDiverged(epoch: epoch, batch: batchIndex + 1, loss: loss.mean)

@@ -53,6 +53,15 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     Matrix<T>(rows: rows, columns: columns, elements: elements.map { T($0) })
   }
 
+  /// The transpose, `columns × rows`.
+  public func transposed() -> Matrix {
+    var result = Matrix(rows: columns, columns: rows)
+    for r in 0..<rows {
+      for c in 0..<columns { result.elements[c * rows + r] = elements[r * columns + c] }
+    }
+    return result
+  }
+
   /// Sets every entry to zero, keeping the shape and the storage.
   public mutating func setZero() {
     elements.withUnsafeMutableBufferPointer { buffer in

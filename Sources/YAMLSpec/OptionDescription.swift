@@ -26,6 +26,10 @@ public struct OptionDescription: Sendable {
   public var defaultValue: SpecNode.Content?
   /// One line for `--help`-style listings.
   public var help: String
+  /// Whether the resolved spec leaves the option out while it holds its default: for options
+  /// added after specs were first written, so that an older spec resolves to the same text,
+  /// and so to the same sweep-trial identity, as before (`SpecNode.eliding(defaultsOf:)`).
+  public var elidedAtDefault = false
 
   /// An option named `name` of `kind`, required when `defaultValue` is nil.
   public init(name: String, kind: Kind, defaultValue: SpecNode.Content?, help: String) {
@@ -33,6 +37,13 @@ public struct OptionDescription: Sendable {
     self.kind = kind
     self.defaultValue = defaultValue
     self.help = help
+  }
+
+  /// The same option, left out of resolved specs while it holds its default.
+  public func elidedAtDefault(_ elided: Bool = true) -> OptionDescription {
+    var option = self
+    option.elidedAtDefault = elided
+    return option
   }
 
   /// Whether the key must be present.

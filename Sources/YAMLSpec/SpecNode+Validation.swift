@@ -53,6 +53,25 @@ extension SpecNode {
     return SpecNode(.mapping(result), location: location)
   }
 
+  /// A resolved mapping without the options that are `elidedAtDefault` and hold their default
+  /// (numbers compared as numbers, other scalars as normalised text).
+  public func eliding(defaultsOf options: [OptionDescription]) -> SpecNode {
+    guard case .mapping(let entries) = content else { return self }
+    let kept = entries.filter { entry in
+      guard let option = options.first(where: { $0.name == entry.key }), option.elidedAtDefault,
+        let defaultValue = option.defaultValue
+      else { return true }
+      let value = SpecNode(defaultValue, location: location)
+      if let stated = entry.value.scalar.flatMap(ScalarSyntax.number),
+        let standard = value.scalar.flatMap(ScalarSyntax.number)
+      {
+        return stated != standard
+      }
+      return entry.value.scalar != value.scalar || entry.value.isNull != value.isNull
+    }
+    return SpecNode(.mapping(kept), location: location)
+  }
+
   /// The node checked against `kind` and normalised.
   private func validated(
     as kind: OptionDescription.Kind, name: String, keyPath: String

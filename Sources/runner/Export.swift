@@ -7,9 +7,12 @@ struct Export: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Write a finished run's model as safetensors plus a JSON description.",
     discussion: """
-      Writes model.safetensors and model.json (architecture, sizes, activation, task, tensor \
-      shapes, labels) into <run-dir>/export, or --output. examples/numpy_forward.py rebuilds \
-      the forward pass from them.
+      Writes model.safetensors and model.json (architecture, cell, equations and layout, \
+      sizes, gate order, biases, task, tensor shapes, labels) into <run-dir>/export, or \
+      --output. With --format recur (the default) the weights keep Recur's keys and row-vector \
+      layout, which examples/numpy_forward.py reads; with --format torch they take PyTorch's \
+      state-dict names and layouts, for nn.RNN/nn.LSTM/nn.GRU named rnn plus nn.Linear named \
+      output.
       """)
 
   @Argument(help: "The run directory.")
@@ -21,12 +24,17 @@ struct Export: ParsableCommand {
   @Flag(help: "Export model-best.safetensors instead of model.safetensors.")
   var best = false
 
+  @Option(help: "Names and layouts of the weights: recur or torch.")
+  var format: TrainedRun.ExportFormat = .recur
+
   func run() throws {
     let trained = try TrainedRun.load(URL(fileURLWithPath: runDirectory), best: best)
     let folder =
       output.map { URL(fileURLWithPath: $0, isDirectory: true) }
       ?? trained.directory.path("export")
-    try trained.export(to: folder)
+    try trained.export(to: folder, format: format)
     Console.line("exported \(trained.weightsFile) to \(folder.relativePath)")
   }
 }
+
+extension TrainedRun.ExportFormat: ExpressibleByArgument {}

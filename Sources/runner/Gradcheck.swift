@@ -8,9 +8,13 @@ struct Gradcheck: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Check the spec's model's BPTT gradients against finite differences in Float64.",
     discussion: """
-      Builds the spec's model at a small hidden size, in Float64, on the first train sequences \
-      of its dataset, and prints the largest relative error per parameter. Exits 1 when one \
-      is above the tolerance.
+      Builds the spec's model (its cell, layers and initializers) at a small hidden size, in \
+      Float64, on the first train sequences of its dataset, and compares BPTT's gradient of \
+      the loss summed over the scored positions with central differences. An entry's error \
+      is |numerical - BPTT| divided by the larger of its own gradient's magnitude and a \
+      thousandth of the parameter's largest gradient entry (at least 1e-8), so entries whose \
+      gradient is nearly zero are not measured against the differences' rounding alone. \
+      Prints the largest error per parameter; exits 1 when one is above the tolerance.
       """)
 
   @OptionGroup var arguments: SpecArguments
@@ -41,21 +45,21 @@ struct Gradcheck: ParsableCommand {
 
   func run() throws {
     let experiment = try arguments.experiment()
-    var shape = experiment.model.shape
-    shape.hiddenSize = min(shape.hiddenSize, hidden)
+    var blueprint = experiment.model
+    blueprint.shape.hiddenSize = min(blueprint.shape.hiddenSize, hidden)
+    let shape = blueprint.shape
     var generator = SeededGenerator(seed: experiment.seed).derived("gradcheck")
-    let network = RecurrentNetwork<Double>(
-      shape: shape, activation: experiment.model.activation,
-      parameters: RecurrentNetwork<Double>.initialParameters(for: shape, generator: &generator))
+    let network = blueprint.network(
+      parameters: blueprint.initialParameters(Double.self, generator: &generator))
     let examples = Array(experiment.dataset.examples(.train).prefix(sequences))
     let batch = SequenceBatch<Double>(
       examples: examples, task: shape.task, inputSize: shape.inputSize)
     let results = GradientCheck.run(
-      network: network, batch: batch, epsilon: epsilon, maxEntriesPerKey: entries)
+      model: network, batch: batch, epsilon: epsilon, maxEntriesPerKey: entries)
 
     print(
       "\(experiment.modelType) I=\(shape.inputSize) H=\(shape.hiddenSize) K=\(shape.outputSize) "
-        + "\(experiment.model.activation.name), \(examples.count) sequences of lengths "
+        + "\(blueprint.describedCell), \(examples.count) sequences of lengths "
         + examples.map { String($0.length) }.joined(separator: ","))
     let width = results.map(\.key.count).max() ?? 0
     var worst = 0.0

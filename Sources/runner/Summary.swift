@@ -9,14 +9,13 @@ struct Summary {
 
   var text: String {
     let shape = experiment.model.shape
-    let parameters = RecurrentNetwork<Float>.parameterShapes(for: shape)
-      .reduce(0) { $0 + $1.rows * $1.columns }
+    let parameters = experiment.model.parameterLayout.reduce(0) { $0 + $1.rows * $1.columns }
     var lines = [
       "",
       "\(experiment.name): \(outcome.status.rawValue) in \(Format.fixed(outcome.seconds, 1)) s",
       "  run        \(outcome.directory.url.relativePath)",
       "  model      \(experiment.modelType) I=\(shape.inputSize) H=\(shape.hiddenSize) "
-        + "K=\(shape.outputSize) \(experiment.model.activation.name)"
+        + "K=\(shape.outputSize) \(experiment.model.describedCell)"
         + (shape.bias ? " with bias" : " without bias") + ", \(parameters) parameters",
       "  dataset    \(experiment.datasetType): "
         + experiment.dataset.availableSplits.map {

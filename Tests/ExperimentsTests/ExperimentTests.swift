@@ -47,7 +47,7 @@ import YAMLSpec
     #expect(experiment.model.shape.inputSize == 30)
     #expect(experiment.model.shape.outputSize == 4)
     #expect(experiment.model.shape.directions == [.forward, .backward])
-    #expect(experiment.model.activation.name == "tanh")
+    #expect(experiment.model.describedCell == "tanh")
     #expect(experiment.optimizer.learningRate == 0.05)
     #expect(experiment.plan == TrainingPlan(epochs: 10, batchSize: 16, shuffle: true))
     #expect(experiment.metrics.map(\.name) == ["accuracy"])

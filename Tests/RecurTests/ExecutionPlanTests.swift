@@ -28,8 +28,7 @@ import Testing
     let forced = ExecutionPlan(parallelDirections: false, blasThreads: 2, recurrentProduct: best)
     #expect(forced.recurrentProduct == best)
 
-    let network = RecurrentNetwork(
-      shape: brnn, activation: Tanh(),
+    let network = RecurrentNetwork(shape: brnn, cell: ElmanCell(activation: Tanh()),
       parameters: Fixtures.parameters(for: brnn, seed: 1).converted(to: Float.self))
     #expect(network.recurrentProduct == best)
     ExecutionPlan(parallelDirections: false, blasThreads: 2).apply(to: network)

@@ -20,7 +20,7 @@ enum Fixtures {
   ) -> ParameterSet<Double> {
     var generator = SeededGenerator(seed: seed)
     return ParameterSet(
-      RecurrentNetwork<Double>.parameterShapes(for: shape).map { key, r, c in
+      RecurrentNetwork<Double>.parameterShapes(for: shape, cell: ElmanCell(activation: Tanh())).map { key, r, c in
         (
           key,
           Matrix(

@@ -53,8 +53,7 @@ import Testing
   @Test(arguments: cases)
   func bpttMatchesFiniteDifferences(_ c: Case) throws {
     let shape = Fixtures.shape(bidirectional: c.bidirectional, bias: c.bias, task: c.task)
-    let network = RecurrentNetwork(
-      shape: shape, activation: Self.activation(named: c.activation),
+    let network = RecurrentNetwork(shape: shape, cell: ElmanCell(activation: Self.activation(named: c.activation)),
       parameters: Fixtures.parameters(for: shape, seed: 21))
     let batch = SequenceBatch<Double>(
       examples: Fixtures.examples(
@@ -64,7 +63,7 @@ import Testing
       #expect(network.smallestPreActivationMagnitude(for: batch) > 1e-3)
     }
     let parametersBefore = network.parameters
-    let results = GradientCheck.run(network: network, batch: batch, epsilon: 3e-5)
+    let results = GradientCheck.run(model: network, batch: batch, epsilon: 3e-5)
     #expect(network.parameters == parametersBefore)
     #expect(results.map(\.key) == shape.keys)
     for result in results {
@@ -75,12 +74,11 @@ import Testing
 
   @Test func samplesAtMostTheRequestedEntries() {
     let shape = Fixtures.shape(bidirectional: true, bias: true, task: .framewise)
-    let network = RecurrentNetwork(
-      shape: shape, activation: Tanh(), parameters: Fixtures.parameters(for: shape, seed: 3))
+    let network = RecurrentNetwork(shape: shape, cell: ElmanCell(activation: Tanh()), parameters: Fixtures.parameters(for: shape, seed: 3))
     let batch = SequenceBatch<Double>(
       examples: Fixtures.examples(lengths: [2, 4], task: .framewise, sparse: false, seed: 1),
       task: .framewise, inputSize: shape.inputSize)
-    let results = GradientCheck.run(network: network, batch: batch, maxEntriesPerKey: 2)
+    let results = GradientCheck.run(model: network, batch: batch, maxEntriesPerKey: 2)
     #expect(results.map(\.entriesChecked) == [2, 2, 2, 2, 2, 2, 2, 2])
     #expect(results.allSatisfy { $0.maxRelativeError < 1e-6 })
   }
@@ -88,17 +86,16 @@ import Testing
   /// The checker reports disagreement: with a huge ε the central difference is wrong.
   @Test func largeStepShowsTruncationError() {
     let shape = Fixtures.shape(bidirectional: false, bias: false, task: .sequence)
-    let network = RecurrentNetwork(
-      shape: shape, activation: Tanh(), parameters: Fixtures.parameters(for: shape, seed: 4))
+    let network = RecurrentNetwork(shape: shape, cell: ElmanCell(activation: Tanh()), parameters: Fixtures.parameters(for: shape, seed: 4))
     let batch = SequenceBatch<Double>(
       examples: Fixtures.examples(lengths: [2, 3], task: .sequence, sparse: false, seed: 2),
       task: .sequence, inputSize: shape.inputSize)
     // Checking with a huge ε makes the finite difference wrong, so the error must be visible.
-    let results = GradientCheck.run(network: network, batch: batch, epsilon: 0.5)
+    let results = GradientCheck.run(model: network, batch: batch, epsilon: 0.5)
     #expect(results.contains { $0.maxRelativeError > 1e-3 })
   }
 }
 
 extension NetworkShape {
-  var keys: [String] { RecurrentNetwork<Double>.parameterShapes(for: self).map(\.key) }
+  var keys: [String] { RecurrentNetwork<Double>.parameterShapes(for: self, cell: ElmanCell(activation: Tanh())).map(\.key) }
 }

@@ -12,9 +12,9 @@ import Testing
     var a = SeededGenerator(seed: 9)
     var b = SeededGenerator(seed: 9)
     let general = RecurrentNetwork<Double>.initialParameters(
-      for: Self.shape, weights: UniformInitializer(), recurrent: UniformInitializer(),
+      for: Self.shape, cell: ElmanCell(activation: Tanh()), weights: UniformInitializer(), recurrent: UniformInitializer(),
       generator: &a)
-    let standard = RecurrentNetwork<Double>.initialParameters(for: Self.shape, generator: &b)
+    let standard = RecurrentNetwork<Double>.initialParameters(for: Self.shape, cell: ElmanCell(activation: Tanh()), generator: &b)
     #expect(general == standard)
   }
 
@@ -61,7 +61,7 @@ import Testing
   @Test func recurrentAndOtherWeightsAreChosenApart() {
     var generator = SeededGenerator(seed: 2)
     let parameters = RecurrentNetwork<Double>.initialParameters(
-      for: Self.shape, weights: GlorotInitializer(), recurrent: IdentityInitializer(),
+      for: Self.shape, cell: ElmanCell(activation: Tanh()), weights: GlorotInitializer(), recurrent: IdentityInitializer(),
       generator: &generator)
     let identity = Matrix<Double>(
       rows: 5, columns: 5, elements: (0..<25).map { $0 / 5 == $0 % 5 ? 1 : 0 })

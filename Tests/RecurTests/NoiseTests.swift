@@ -68,12 +68,31 @@ import Testing
 
   @Test func outputMasksHoldZeroOrTheInverseKeepRate() throws {
     var noise = TrainingNoise(outputDropout: 0.25, generator: SeededGenerator(seed: 4))
-    let drawn = noise.outputMasks(rows: 10, hidden: 6, directions: 2)
-    let masks = try #require(drawn)
+    let layout = DropoutLayout(width: 6, directions: 2, layerBoundaries: 0)
+    let drawn = noise.masks(for: layout, rows: 10, hiddenRows: 10)
+    let masks = try #require(drawn?.output)
+    #expect(drawn?.layers == nil)
     #expect(masks.count == 2 && masks.allSatisfy { $0.count == 60 })
     #expect(masks.joined().allSatisfy { $0 == 0 || $0 == Float(1 / 0.75) })
     #expect(masks.joined().contains(0))
     var off = TrainingNoise(input: 0.1, generator: SeededGenerator(seed: 4))
-    #expect(off.outputMasks(rows: 10, hidden: 6, directions: 2) == nil)
+    #expect(off.masks(for: layout, rows: 10, hiddenRows: 10) == nil)
+  }
+
+  /// Layer masks come after the output masks from the same stream: one per direction and layer
+  /// boundary, over every hidden row.
+  @Test func layerMasksCoverEveryBoundaryAndDirection() throws {
+    var noise = TrainingNoise(layerDropout: 0.5, generator: SeededGenerator(seed: 5))
+    let layout = DropoutLayout(width: 3, directions: 2, layerBoundaries: 2)
+    let masks = noise.masks(for: layout, rows: 4, hiddenRows: 8)
+    let drawn = try #require(masks)
+    #expect(drawn.output == nil)
+    let layers = try #require(drawn.layers)
+    #expect(layers.count == 2 && layers.allSatisfy { $0.count == 2 })
+    #expect(layers.joined().allSatisfy { $0.count == 24 })
+    #expect(layers.joined().joined().allSatisfy { $0 == 0 || $0 == 2 })
+    var reference = SeededGenerator(seed: 5)
+    let first = (0..<24).map { _ in reference.uniform() < 0.5 ? Float(0) : 2 }
+    #expect(layers[0][0] == first)
   }
 }

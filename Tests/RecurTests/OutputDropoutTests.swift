@@ -17,8 +17,7 @@ import Testing
   @Test(arguments: [TaskKind.framewise, .sequence, .framewiseRegression])
   func gradientsMatchFiniteDifferences(task: TaskKind) {
     let shape = Fixtures.shape(bidirectional: true, bias: true, task: task)
-    let network = RecurrentNetwork<Double>(
-      shape: shape, activation: Tanh(), parameters: Fixtures.parameters(for: shape, seed: 3))
+    let network = RecurrentNetwork<Double>(shape: shape, cell: ElmanCell(activation: Tanh()), parameters: Fixtures.parameters(for: shape, seed: 3))
     let batch = SequenceBatch<Double>(
       examples: Fixtures.examples(lengths: [3, 5, 2], task: task, sparse: false, seed: 4),
       task: task, inputSize: shape.inputSize)
@@ -26,7 +25,7 @@ import Testing
       rows: batch.targets.count, hidden: shape.hiddenSize, directions: 2, rate: 0.4, seed: 5)
     #expect(masks.joined().contains(0))
     var gradients = network.parameters.zeros()
-    _ = network.lossAndGradients(for: batch, into: &gradients, outputDropout: masks)
+    _ = network.lossAndGradients(for: batch, into: &gradients, dropout: DropoutMasks(output: masks))
     var scratch = gradients
     let epsilon = 1e-5
     var worst = 0.0
@@ -34,9 +33,9 @@ import Testing
       for entry in network.parameters.values[index].elements.indices {
         let original = network.parameters.values[index].elements[entry]
         network.parameters.values[index].elements[entry] = original + epsilon
-        let plus = network.lossAndGradients(for: batch, into: &scratch, outputDropout: masks).mean
+        let plus = network.lossAndGradients(for: batch, into: &scratch, dropout: DropoutMasks(output: masks)).mean
         network.parameters.values[index].elements[entry] = original - epsilon
-        let minus = network.lossAndGradients(for: batch, into: &scratch, outputDropout: masks).mean
+        let minus = network.lossAndGradients(for: batch, into: &scratch, dropout: DropoutMasks(output: masks)).mean
         network.parameters.values[index].elements[entry] = original
         let numerical = (plus - minus) / (2 * epsilon)
         let analytic = gradients.values[index].elements[entry]
@@ -49,8 +48,7 @@ import Testing
 
   @Test func aMaskOfOnesChangesNothing() {
     let shape = Fixtures.shape(bidirectional: true, bias: true, task: .framewise)
-    let network = RecurrentNetwork<Double>(
-      shape: shape, activation: Sigmoid(), parameters: Fixtures.parameters(for: shape, seed: 6))
+    let network = RecurrentNetwork<Double>(shape: shape, cell: ElmanCell(activation: Sigmoid()), parameters: Fixtures.parameters(for: shape, seed: 6))
     let batch = SequenceBatch<Double>(
       examples: Fixtures.examples(lengths: [4, 2], task: .framewise, sparse: true, seed: 7),
       task: .framewise, inputSize: shape.inputSize)
@@ -59,7 +57,7 @@ import Testing
     let a = network.lossAndGradients(for: batch, into: &plain)
     let ones = [[Double]](
       repeating: [Double](repeating: 1, count: batch.targets.count * shape.hiddenSize), count: 2)
-    let b = network.lossAndGradients(for: batch, into: &masked, outputDropout: ones)
+    let b = network.lossAndGradients(for: batch, into: &masked, dropout: DropoutMasks(output: ones))
     #expect(a == b)
     #expect(plain == masked)
   }

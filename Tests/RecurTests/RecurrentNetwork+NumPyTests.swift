@@ -94,7 +94,7 @@ import Testing
     let examples = Fixtures.examples(
       lengths: [3, 5, 2], inputSize: 3, outputSize: 3,
       task: .framewise, sparse: false, seed: 12)
-    let network = RecurrentNetwork(shape: shape, activation: Tanh(), parameters: parameters)
+    let network = RecurrentNetwork(shape: shape, cell: ElmanCell(activation: Tanh()), parameters: parameters)
     var gradients = ParameterSet<Double>()
     let loss = network.lossAndGradients(
       for: SequenceBatch(examples: examples, task: .framewise, inputSize: 3), into: &gradients)

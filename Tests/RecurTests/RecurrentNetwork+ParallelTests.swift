@@ -15,11 +15,11 @@ import Testing
       seed: 12)
     let batch = SequenceBatch<Float>(examples: examples, task: task, inputSize: 5)
 
-    let serial = RecurrentNetwork(shape: shape, activation: Tanh(), parameters: parameters)
+    let serial = RecurrentNetwork(shape: shape, cell: ElmanCell(activation: Tanh()), parameters: parameters)
     var serialGradients = ParameterSet<Float>()
     let serialLoss = serial.lossAndGradients(for: batch, into: &serialGradients)
 
-    let parallel = RecurrentNetwork(shape: shape, activation: Tanh(), parameters: parameters)
+    let parallel = RecurrentNetwork(shape: shape, cell: ElmanCell(activation: Tanh()), parameters: parameters)
     parallel.parallelDirections = true
     for _ in 0..<20 {
       var gradients = ParameterSet<Float>()

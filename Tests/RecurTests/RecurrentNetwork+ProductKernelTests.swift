@@ -17,7 +17,7 @@ import Testing
     let batch = SequenceBatch<Float>(examples: examples, task: task, inputSize: 6)
 
     func run(_ kernel: ProductKernel, parallel: Bool) -> (Double, ParameterSet<Float>) {
-      let network = RecurrentNetwork(shape: shape, activation: Tanh(), parameters: parameters)
+      let network = RecurrentNetwork(shape: shape, cell: ElmanCell(activation: Tanh()), parameters: parameters)
       network.recurrentProduct = kernel
       network.parallelDirections = parallel
       var gradients = ParameterSet<Float>()

@@ -37,7 +37,7 @@ import Testing
       ("output.V", Matrix(rows: 2, columns: 2, elements: [1, -1, 0.5, 0.25])),
       ("output.d", Matrix(rows: 1, columns: 2, elements: [0.1, -0.1])),
     ])
-    let network = RecurrentNetwork(shape: shape, activation: Tanh(), parameters: parameters)
+    let network = RecurrentNetwork(shape: shape, cell: ElmanCell(activation: Tanh()), parameters: parameters)
     let example = SequenceExample(
       inputs: .dense(values: [1, 0, 0.5, -1], width: 2),
       targets: [0, 1])
@@ -59,8 +59,7 @@ import Testing
       #expect(abs(exp(-loss.total) - probability) < 1e-12)
     }
     // Float follows the same code path.
-    let floatNetwork = RecurrentNetwork(
-      shape: shape, activation: Tanh(), parameters: parameters.converted(to: Float.self))
+    let floatNetwork = RecurrentNetwork(shape: shape, cell: ElmanCell(activation: Tanh()), parameters: parameters.converted(to: Float.self))
     let floatLoss = floatNetwork.evaluate(
       SequenceBatch<Float>(examples: [example], task: .framewise, inputSize: 2)
     ).loss
@@ -76,9 +75,9 @@ import Testing
     var first = SeededGenerator(seed: 17)
     var second = SeededGenerator(seed: 17)
     var other = SeededGenerator(seed: 18)
-    let a = RecurrentNetwork<Double>.initialParameters(for: shape, generator: &first)
-    let b = RecurrentNetwork<Double>.initialParameters(for: shape, generator: &second)
-    let c = RecurrentNetwork<Double>.initialParameters(for: shape, generator: &other)
+    let a = RecurrentNetwork<Double>.initialParameters(for: shape, cell: ElmanCell(activation: Tanh()), generator: &first)
+    let b = RecurrentNetwork<Double>.initialParameters(for: shape, cell: ElmanCell(activation: Tanh()), generator: &second)
+    let c = RecurrentNetwork<Double>.initialParameters(for: shape, cell: ElmanCell(activation: Tanh()), generator: &other)
     #expect(a == b)
     #expect(a != c)
     #expect(first == second)
@@ -104,13 +103,13 @@ import Testing
     #expect(a.scalarCount == 20 + 16 + 4 + 20 + 16 + 4 + 24 + 3)
     // Float gets the same draws, rounded.
     var floatGenerator = SeededGenerator(seed: 17)
-    let f = RecurrentNetwork<Float>.initialParameters(for: shape, generator: &floatGenerator)
+    let f = RecurrentNetwork<Float>.initialParameters(for: shape, cell: ElmanCell(activation: Tanh()), generator: &floatGenerator)
     #expect(f == a.converted(to: Float.self))
     let noBias = NetworkShape(
       inputSize: 5, hiddenSize: 4, outputSize: 3,
       directions: [.forward], bias: false, task: .framewise)
     #expect(
-      RecurrentNetwork<Double>.parameterShapes(for: noBias).map(\.key)
+      RecurrentNetwork<Double>.parameterShapes(for: noBias, cell: ElmanCell(activation: Tanh())).map(\.key)
         == ["forward.U", "forward.W", "output.V"])
   }
 
@@ -147,8 +146,7 @@ import Testing
   @Test(arguments: paddingCases)
   func paddingChangesNothing(_ c: PaddingCase) {
     let shape = Fixtures.shape(bidirectional: c.bidirectional, bias: true, task: c.task)
-    let network = RecurrentNetwork(
-      shape: shape, activation: Tanh(), parameters: Fixtures.parameters(for: shape, seed: 8))
+    let network = RecurrentNetwork(shape: shape, cell: ElmanCell(activation: Tanh()), parameters: Fixtures.parameters(for: shape, seed: 8))
     let lengths = [3, 5, 1, 4]
     let examples = Fixtures.examples(lengths: lengths, task: c.task, sparse: c.sparse, seed: 13)
     let batch = SequenceBatch<Double>(examples: examples, task: c.task, inputSize: 4)
@@ -211,7 +209,7 @@ import Testing
   @Test func workspacesAreReusedAcrossShapes() {
     let shape = Fixtures.shape(bidirectional: true, bias: true, task: .framewise)
     let parameters = Fixtures.parameters(for: shape, seed: 30)
-    let network = RecurrentNetwork(shape: shape, activation: Sigmoid(), parameters: parameters)
+    let network = RecurrentNetwork(shape: shape, cell: ElmanCell(activation: Sigmoid()), parameters: parameters)
     let small = SequenceBatch<Double>(
       examples: Fixtures.examples(lengths: [2, 1], task: .framewise, sparse: false, seed: 1),
       task: .framewise, inputSize: 4)
@@ -226,8 +224,7 @@ import Testing
     #expect(firstSmall == secondSmall)
     #expect(gradient == firstGradient)
 
-    let floatNetwork = RecurrentNetwork(
-      shape: shape, activation: Sigmoid(), parameters: parameters.converted(to: Float.self))
+    let floatNetwork = RecurrentNetwork(shape: shape, cell: ElmanCell(activation: Sigmoid()), parameters: parameters.converted(to: Float.self))
     let floatBatch = SequenceBatch<Float>(
       examples: Fixtures.examples(lengths: [6, 3, 7], task: .framewise, sparse: false, seed: 2),
       task: .framewise, inputSize: 4)
@@ -243,8 +240,7 @@ import Testing
 
   @Test func unscoredBatchHasZeroLossAndGradient() {
     let shape = Fixtures.shape(bidirectional: false, bias: true, task: .framewise)
-    let network = RecurrentNetwork(
-      shape: shape, activation: Tanh(), parameters: Fixtures.parameters(for: shape, seed: 1))
+    let network = RecurrentNetwork(shape: shape, cell: ElmanCell(activation: Tanh()), parameters: Fixtures.parameters(for: shape, seed: 1))
     let example = SequenceExample(inputs: .sparse([[0], [1]]), targets: [-1, -1])
     var gradient = ParameterSet<Double>()
     let loss = network.lossAndGradients(

@@ -12,7 +12,7 @@ import Testing
       inputSize: 2, hiddenSize: 3, outputSize: 2, directions: [.forward, .backward], bias: true,
       task: .sequenceRegression)
     let parameters = ParameterSet<Double>(
-      RecurrentNetwork<Double>.parameterShapes(for: shape).map { key, rows, columns in
+      RecurrentNetwork<Double>.parameterShapes(for: shape, cell: ElmanCell(activation: Tanh())).map { key, rows, columns in
         (
           key,
           key == "output.d"
@@ -20,7 +20,7 @@ import Testing
             : Matrix(rows: rows, columns: columns)
         )
       })
-    let network = RecurrentNetwork(shape: shape, activation: Tanh(), parameters: parameters)
+    let network = RecurrentNetwork(shape: shape, cell: ElmanCell(activation: Tanh()), parameters: parameters)
     let batch = SequenceBatch<Double>(
       examples: [
         SequenceExample(inputs: .sparse([[0], [1]]), values: [1, 1], framewise: false),

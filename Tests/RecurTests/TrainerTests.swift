@@ -19,9 +19,8 @@ import Testing
       inputSize: data.info.inputSize, hiddenSize: 12, outputSize: data.info.outputSize,
       directions: directions, bias: true, task: .framewise)
     var generator = SeededGenerator(seed: 2)
-    let network = RecurrentNetwork<Float>(
-      shape: shape, activation: Tanh(),
-      parameters: RecurrentNetwork<Float>.initialParameters(for: shape, generator: &generator))
+    let network = RecurrentNetwork<Float>(shape: shape, cell: ElmanCell(activation: Tanh()),
+      parameters: RecurrentNetwork<Float>.initialParameters(for: shape, cell: ElmanCell(activation: Tanh()), generator: &generator))
     return Trainer(
       network: network, optimizer: SGD(momentum: 0.9), dataset: data,
       plan: TrainingPlan(epochs: epochs, batchSize: 8, shuffle: true),
@@ -100,7 +99,8 @@ import Testing
         data, directions: [.forward, .backward], learningRate: 0.01, epochs: epochs)
       trainer.optimizer = Adam()
       trainer.noise = TrainingNoise(
-        inputDropout: 0.1, outputDropout: 0.2, weight: 0.01, generator: SeededGenerator(seed: 5))
+        inputDropout: 0.1, outputDropout: 0.2, weight: 0.01,
+        generator: SeededGenerator(seed: 5))
       // Dev loss never falls by half in an epoch: the rate halves after every epoch but the first.
       trainer.schedule = PlateauSchedule(
         split: .dev, metric: "loss", goal: .min, factor: 0.5, patience: 0, threshold: 0.5,
@@ -183,8 +183,7 @@ import Testing
         noisy.values[index].elements[i] += Float(0.1 * noiseGenerator.normal())
       }
     }
-    let reference = RecurrentNetwork<Float>(
-      shape: trainer.network.shape, activation: Tanh(), parameters: noisy)
+    let reference = RecurrentNetwork<Float>(shape: (trainer.network as! RecurrentNetwork<Float>).shape, cell: ElmanCell(activation: Tanh()), parameters: noisy)
     var gradients = noisy.zeros()
     _ = reference.lossAndGradients(
       for: SequenceBatch(examples: data.examples(.train), task: .framewise, inputSize: 10),

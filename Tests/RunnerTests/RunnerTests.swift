@@ -221,8 +221,12 @@ import Testing
     let workspace = try Self.workspace()
     let models = try RunnerProcess.run(["list", "models"], in: workspace)
     #expect(models.status == 0)
-    for word in ["rnn", "brnn", "hidden", "activation", "inferred"] {
+    for word in ["rnn", "brnn", "hidden", "cell", "layers", "layer_dropout", "inferred"] {
       #expect(models.output.contains(word))
+    }
+    let cells = try RunnerProcess.run(["list", "cells"], in: workspace)
+    for word in ["elman", "lstm", "gru", "activation", "forget_bias", "peepholes"] {
+      #expect(cells.output.contains(word))
     }
     #expect(!models.output.contains("synthetic-tagging"))
     let all = try RunnerProcess.run(["list"], in: workspace)

@@ -1,0 +1,61 @@
+import Tensors
+
+/// What the trainer, checkpoints, the gradient check, evaluation and export see of a model: its
+/// parameters, its loss and gradients on a batch, and its outputs. `RecurrentNetwork` (layers ×
+/// directions of cells plus an output head) is the standard implementation.
+public protocol SequenceModel<Scalar>: AnyObject {
+  associatedtype Scalar: BLASScalar
+  /// The weights, keyed; optimizers update them in place.
+  var parameters: ParameterSet<Scalar> { get set }
+  /// The task the output head scores.
+  var task: TaskKind { get }
+  /// Forward, loss, backward: writes ∂(loss.mean)/∂θ into `gradients` (same keys as
+  /// `parameters`) and returns the loss. `dropout` masks apply in training only.
+  func lossAndGradients(
+    for batch: SequenceBatch<Scalar>, into gradients: inout ParameterSet<Scalar>,
+    dropout: DropoutMasks<Scalar>?
+  ) -> BatchLoss
+  /// Forward pass and loss only.
+  func evaluate(_ batch: SequenceBatch<Scalar>) -> BatchEvaluation
+  /// Class probabilities, K per row of `batch.targets`. Precondition: a classification model.
+  func probabilities(for batch: SequenceBatch<Scalar>) -> [Double]
+  /// The sizes of the dropout masks the model takes for a batch; see `DropoutMasks`.
+  var dropoutLayout: DropoutLayout { get }
+}
+
+/// How many dropout masks a model takes and of what size, per batch.
+public struct DropoutLayout: Sendable, Equatable {
+  /// H, the values per row of a mask.
+  public var width: Int
+  /// Directions: masks per boundary.
+  public var directions: Int
+  /// Layer boundaries below the top (layers − 1), each masked over all `T·B` rows.
+  public var layerBoundaries: Int
+
+  public init(width: Int, directions: Int, layerBoundaries: Int) {
+    self.width = width
+    self.directions = directions
+    self.layerBoundaries = layerBoundaries
+  }
+}
+
+/// Multipliers of 0 or 1/(1 − p) for the hidden outputs of a training batch.
+public struct DropoutMasks<Scalar: BLASScalar>: Sendable {
+  /// Per direction, `rows × H` (the rows of `batch.targets`): on what the output layer reads.
+  public var output: [[Scalar]]?
+  /// Per layer below the top, per direction, `T·B × H`: on what the next layer reads.
+  public var layers: [[[Scalar]]]?
+
+  public init(output: [[Scalar]]? = nil, layers: [[[Scalar]]]? = nil) {
+    self.output = output
+    self.layers = layers
+  }
+}
+
+extension RecurrentNetwork {
+  public var dropoutLayout: DropoutLayout {
+    DropoutLayout(
+      width: shape.hiddenSize, directions: shape.directions.count,
+      layerBoundaries: shape.layers - 1)
+  }
+}
