@@ -182,6 +182,9 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
           m: batchSize, recurrentDeltas + step(s + 1) * gateBlock, lda: width, accumulate: true,
           into: delta, ldc: h)
       }
+      // A padded row of the backward direction receives the error at the zero state its
+      // sequence starts from; it goes no further, and must not reach the cell's gradients.
+      zeroPadding(delta, width: h, step: t)
       let previous = s > 0 ? step(s - 1) : nil
       cell.backward(
         CellBackward(

@@ -7,20 +7,28 @@ enum Fixtures {
 
   static func shape(
     bidirectional: Bool, bias: Bool, task: TaskKind, inputSize: Int = 4, hiddenSize: Int = 3,
-    outputSize: Int = 3
+    outputSize: Int = 3, layers: Int = 1
   ) -> NetworkShape {
     NetworkShape(
       inputSize: inputSize, hiddenSize: hiddenSize, outputSize: outputSize,
-      directions: bidirectional ? [.forward, .backward] : [.forward], bias: bias, task: task)
+      directions: bidirectional ? [.forward, .backward] : [.forward], bias: bias, task: task,
+      layers: layers)
   }
+
+  /// The cells the tests cover, by a short name.
+  static let cells: [String: any RecurrentCell] = [
+    "elman": ElmanCell(activation: Tanh()), "lstm": LSTMCell(),
+    "lstm+peepholes": LSTMCell(peepholes: true), "gru": GRUCell(),
+  ]
 
   /// Every entry (biases included) uniform in ±scale, so biases are exercised too.
   static func parameters(
-    for shape: NetworkShape, seed: UInt64, scale: Double = 0.8
+    for shape: NetworkShape, seed: UInt64, scale: Double = 0.8,
+    cell: any RecurrentCell = ElmanCell(activation: Tanh())
   ) -> ParameterSet<Double> {
     var generator = SeededGenerator(seed: seed)
     return ParameterSet(
-      RecurrentNetwork<Double>.parameterShapes(for: shape, cell: ElmanCell(activation: Tanh())).map { key, r, c in
+      RecurrentNetwork<Double>.parameterShapes(for: shape, cell: cell).map { key, r, c in
         (
           key,
           Matrix(
