@@ -39,8 +39,10 @@ public enum TaggedFileFormat: Sendable, Equatable {
       let fields: [Substring]
       switch self {
       case .conllu:
-        let text = line.text
-        fields = text.isEmpty ? [] : text.split(separator: "\t", omittingEmptySubsequences: false)
+        if line.text.hasPrefix("#") { continue }
+        // Split on the tab byte: a column is what lies between tabs, whatever follows them.
+        let columns = line.text.utf8.split(separator: 0x09, omittingEmptySubsequences: false)
+        fields = line.text.isEmpty ? [] : columns.map { Substring($0) }
       case .columns:
         fields = line.text.split(whereSeparator: { $0 == " " || $0 == "\t" })
       }
@@ -51,7 +53,6 @@ public enum TaggedFileFormat: Sendable, Equatable {
       }
       switch self {
       case .conllu:
-        if line.text.hasPrefix("#") { continue }
         guard fields.count == 10 else {
           throw DataFileError(
             file: file.path, line: line.number,

@@ -54,7 +54,7 @@ public struct TextFile: Sendable {
     var lines: [Line] = []
     var start = hasByteOrderMark ? 3 : 0
     while start < bytes.count {
-      let newline = bytes[start...].firstIndex(of: 0x0A)
+      let newline = Self.firstNewline(in: bytes, from: start)
       var end = newline ?? bytes.count
       var lineEnd = LineEnd.none
       if let newline {
@@ -80,6 +80,16 @@ public struct TextFile: Sendable {
   /// had one: the file's bytes again when `lines` are unchanged.
   public static func text(_ lines: [(text: String, end: LineEnd)], byteOrderMark: Bool) -> String {
     (byteOrderMark ? "\u{FEFF}" : "") + lines.map { $0.text + $0.end.rawValue }.joined()
+  }
+
+  /// The index of the first LF at or after `start`.
+  static func firstNewline(in bytes: [UInt8], from start: Int) -> Int? {
+    bytes.withUnsafeBufferPointer { buffer in
+      guard let base = buffer.baseAddress,
+        let found = memchr(base + start, 0x0A, buffer.count - start)
+      else { return nil }
+      return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+    }
   }
 
   /// The index in `bytes` (from its start) of the first byte that does not begin or continue a
