@@ -34,8 +34,8 @@ public enum CSV {
   }
 
   /// The records of `file`. Throws, at the line where it happens, on a quote inside an unquoted
-  /// field, on text after a closing quote, and on a quoted field still open at the end of the
-  /// file (at the line it opens on).
+  /// field, on text after a closing quote, on a carriage return outside quotes that does not end
+  /// a line, and on a quoted field still open at the end of the file (at the line it opens on).
   public static func records(in file: TextFile) throws(DataFileError) -> [Record] {
     var records: [Record] = []
     var index = 0
@@ -60,7 +60,9 @@ public enum CSV {
       while true {
         let line = file.lines[index]
         var scalars = line.text.unicodeScalars[...]
-        while let scalar = scalars.popFirst() {
+        while !scalars.isEmpty {
+          let position = scalars.startIndex
+          let scalar = scalars.removeFirst()
           if quoted {
             if scalar != "\"" {
               field.append(scalar)
@@ -70,6 +72,8 @@ public enum CSV {
               quoted = false
               closed = true
             }
+          } else if scalar == "\r" {
+            throw file.carriageReturn(in: line, at: position)
           } else if scalar == "," {
             finishField()
             fieldLine = line.number

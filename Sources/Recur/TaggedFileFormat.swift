@@ -36,6 +36,7 @@ public enum TaggedFileFormat: Sendable, Equatable {
     var sentences: [[Read]] = []
     var current: [Read] = []
     for (index, line) in file.lines.enumerated() {
+      try file.rejectCarriageReturn(in: line)
       let fields: [Substring]
       switch self {
       case .conllu:
@@ -106,9 +107,11 @@ public struct TaggedDocument: Sendable {
     file = try TextFile(contentsOf: path)
     switch kind {
     case .text:
-      sentences = file.lines.enumerated().compactMap { index, line in
+      sentences = []
+      for (index, line) in file.lines.enumerated() {
+        try file.rejectCarriageReturn(in: line)
         let words = line.text.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        return words.isEmpty ? nil : words.map { (index, String($0)) }
+        if !words.isEmpty { sentences.append(words.map { (index, String($0)) }) }
       }
     case .file(let format):
       sentences = try format.sentences(of: file) { token throws(DataFileError) in

@@ -2,7 +2,8 @@ import Foundation
 
 /// A UTF-8 text file split into lines, the one way every data reader reads a file: LF and CRLF
 /// line ends alike (a line keeps which one it had), a leading UTF-8 byte order mark left out of
-/// the first line and remembered. Invalid UTF-8 is an error naming the line and the byte.
+/// the first line and remembered. Invalid UTF-8 is an error naming the line and the byte. A CR
+/// not followed by LF stays in the line's text (`rejectCarriageReturn` refuses it).
 public struct TextFile: Sendable {
   /// How a line ends in the file.
   public enum LineEnd: String, Sendable {
@@ -74,6 +75,23 @@ public struct TextFile: Sendable {
       start = (newline ?? bytes.count) + 1
     }
     self.lines = lines
+  }
+
+  /// Throws when `line` holds a carriage return (one that ends a line is part of its CRLF, not
+  /// of the text): the readers that split lines into words or columns call it, so that a file
+  /// with classic Mac OS line ends (CR alone) is refused instead of read as one long line.
+  public func rejectCarriageReturn(in line: Line) throws(DataFileError) {
+    guard let index = line.text.utf8.firstIndex(of: 0x0D) else { return }
+    throw carriageReturn(in: line, at: index)
+  }
+
+  /// The error for the carriage return at `index` in `line`'s text.
+  func carriageReturn(in line: Line, at index: String.Index) -> DataFileError {
+    let column = line.text.utf8.distance(from: line.text.utf8.startIndex, to: index) + 1
+    return DataFileError(
+      file: path, line: line.number,
+      "a carriage return (CR) at byte \(column) of the line, not followed by a line feed",
+      expected: "LF or CRLF line ends (convert CR-only line ends, e.g. tr '\\r' '\\n')")
   }
 
   /// The lines written back, each with its own line end, after the byte order mark if the file

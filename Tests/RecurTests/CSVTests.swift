@@ -42,6 +42,10 @@ import Testing
     ("a,b\n\"x\"y,2\n", 2, "'y' after the closing quote of field 1"),
     ("a,b\n1,\"two\nlines\" z\n", 3, "'z' after the closing quote of field 2"),
     ("a,b\n1,ab\"c\n", 2, "a quote inside the unquoted field 2"),
+    (
+      "a,b\r\n\"x\ry\",2\r3\r\n", 2,
+      "a carriage return (CR) at byte 8 of the line, not followed by a line feed"
+    ),
   ])
   func malformed(_ text: String, _ line: Int, _ message: String) throws {
     let error = #expect(throws: DataFileError.self) { try Self.records(text) }

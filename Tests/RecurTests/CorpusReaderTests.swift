@@ -136,6 +136,22 @@ func conlluLine(_ id: String, _ form: String, _ upos: String, _ xpos: String = "
     #expect(try CorpusReader.readColumns(withMark, wordColumn: 1, tagColumn: 2) == sentences)
   }
 
+  /// Classic Mac OS line ends (CR alone) are refused at the first CR, not read as one line.
+  @Test func crOnlyLineEndsAreAnError() throws {
+    let files = try FixtureFiles()
+    let path = try files.write("cr.conll", "The DT\rdog NN\r\rA DT\r")
+    let error = #expect(throws: DataFileError.self) {
+      try CorpusReader.readColumns(path, wordColumn: 1, tagColumn: 2)
+    }
+    #expect(error?.line == 1)
+    #expect(
+      error?.message == "a carriage return (CR) at byte 7 of the line, not followed by a line feed")
+    let text = #expect(throws: DataFileError.self) {
+      try TaggedDocument(contentsOf: path, kind: .text)
+    }
+    #expect(text == error)
+  }
+
   /// CoNLL-U with CRLF line ends and a byte order mark before its first comment reads as the
   /// LF file; a malformed line is still found at its line.
   @Test func crlfCoNLLUWithByteOrderMark() throws {
