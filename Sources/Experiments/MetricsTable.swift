@@ -30,7 +30,7 @@ public struct MetricsTable: Sendable, Equatable {
     do {
       records = try CSV.records(in: TextFile(path: path, bytes: bytes))
     } catch {
-      throw RunFileError(path: path, reason: "line \(error.line ?? 1): \(error.message)")
+      throw RunFileError(error)
     }
     guard let header = records.first?.fields, header.starts(with: ["epoch", "split"]) else {
       throw RunFileError(path: path, reason: "not a metrics file (no epoch,split header)")
@@ -76,4 +76,11 @@ public struct MetricsTable: Sendable, Equatable {
 
   /// The last epoch written.
   public var lastEpoch: Int? { rows.compactMap { Int($0[0]) }.max() }
+}
+
+extension RunFileError {
+  /// A run's own file that does not read as what Recur wrote: the reader's line and message.
+  init(_ error: DataFileError) {
+    self.init(path: error.file, reason: (error.line.map { "line \($0): " } ?? "") + error.message)
+  }
 }

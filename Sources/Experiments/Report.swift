@@ -62,8 +62,12 @@ public enum Report {
   }
 
   static func sweep(_ directory: RunDirectory) throws -> [String] {
-    func csv(_ name: String) throws -> [[String]] {
-      try CSV.records(in: TextFile(contentsOf: directory.path(name).path)).map(\.fields)
+    func csv(_ name: String) throws(RunFileError) -> [[String]] {
+      do {
+        return try CSV.records(in: TextFile(contentsOf: directory.path(name).path)).map(\.fields)
+      } catch {
+        throw RunFileError(error)
+      }
     }
     let record =
       (try? JSONSerialization.jsonObject(with: Data(contentsOf: directory.path("sweep.json"))))

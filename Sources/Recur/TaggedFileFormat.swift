@@ -41,9 +41,7 @@ public enum TaggedFileFormat: Sendable, Equatable {
       switch self {
       case .conllu:
         if line.text.hasPrefix("#") { continue }
-        // Split on the tab byte: a column is what lies between tabs, whatever follows them.
-        let columns = line.text.utf8.split(separator: 0x09, omittingEmptySubsequences: false)
-        fields = line.text.isEmpty ? [] : columns.map { Substring($0) }
+        fields = line.text.isEmpty ? [] : Self.conlluColumns(line.text)
       case .columns:
         fields = line.text.split(whereSeparator: { $0 == " " || $0 == "\t" })
       }
@@ -74,6 +72,12 @@ public enum TaggedFileFormat: Sendable, Equatable {
     }
     if !current.isEmpty { sentences.append(current) }
     return sentences
+  }
+
+  /// The tab-separated columns of a CoNLL-U line, split on the tab byte: a column is what lies
+  /// between tabs, whatever character follows a tab.
+  static func conlluColumns(_ text: String) -> [Substring] {
+    text.utf8.split(separator: 0x09, omittingEmptySubsequences: false).map { Substring($0) }
   }
 
   /// Whether `id` is two positive integers joined by `separator` (`3-4`, `5.1`).
@@ -148,9 +152,7 @@ public struct TaggedDocument: Sendable {
           zip(sentence, sentenceTags).map { "\($0.word)/\($1)" }.joined(separator: " ")
       case .file(.conllu(let column)):
         for (token, tag) in zip(sentence, sentenceTags) {
-          var fields = output[token.line].text.split(
-            separator: "\t", omittingEmptySubsequences: false
-          ).map(String.init)
+          var fields = TaggedFileFormat.conlluColumns(output[token.line].text).map(String.init)
           fields[column == .upos ? 3 : 4] = tag
           output[token.line].text = fields.joined(separator: "\t")
         }
