@@ -1,3 +1,5 @@
+import Foundation
+
 /// Comma-separated values as RFC 4180 defines them, read and written the one way Recur does: a
 /// field may be quoted with `"`, and then holds commas, line breaks and quotes written `""`.
 /// Spaces and tabs around a field are not part of it (inside quotes they are). Blank lines
@@ -7,6 +9,7 @@ public enum CSV {
   public struct Record: Sendable, Equatable {
     /// The line the record starts on (1-based).
     public var line: Int
+    /// The fields' values: unquoted, with `""` read as `"`.
     public var fields: [String]
     /// Per field, the line it starts on: later than `line` after a quoted line break.
     public var fieldLines: [Int]
@@ -23,9 +26,10 @@ public enum CSV {
     return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
   }
 
-  /// One record: every field through `field`, joined by commas, without a line end.
+  /// One record: every field through `field`, joined by commas, without a line end. A lone
+  /// empty field is written `""`, since a blank line holds no record.
   public static func record(_ fields: [String]) -> String {
-    fields.map(field).joined(separator: ",")
+    fields == [""] ? "\"\"" : fields.map(field).joined(separator: ",")
   }
 
   /// Records, one per line (LF), each ending with a line end.

@@ -7,7 +7,9 @@ import Foundation
 public struct TextFile: Sendable {
   /// How a line ends in the file.
   public enum LineEnd: String, Sendable {
+    /// Unix: a line feed.
     case lf = "\n"
+    /// Windows: a carriage return and a line feed.
     case crlf = "\r\n"
     /// The last line of a file that does not end with a line break.
     case none = ""
@@ -17,7 +19,9 @@ public struct TextFile: Sendable {
   public struct Line: Sendable {
     /// 1-based.
     public var number: Int
+    /// The line's characters, its line end (and on line 1 the byte order mark) left out.
     public var text: String
+    /// How the line ended in the file.
     public var end: LineEnd
   }
 
@@ -33,8 +37,8 @@ public struct TextFile: Sendable {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw DataFileError(
-        file: path, "no such file", expected: "a path relative to the working directory or absolute"
-      )
+        file: path, "no such file",
+        expected: "a path relative to the working directory or absolute")
     }
     guard !isDirectory.boolValue else { throw DataFileError(file: path, "is a folder, not a file") }
     guard let data = FileManager.default.contents(atPath: path) else {

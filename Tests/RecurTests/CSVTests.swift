@@ -66,6 +66,8 @@ import Testing
     let rows = [
       ["plain", "a,b", "say \"hi\"", "", " edge", "tab\t"],
       ["two\nlines", "two\r\nlines", "\"", ",", "é, ü", "x\r"],
+      [""],
+      ["", ""],
     ]
     let text = CSV.text(rows)
     #expect(try Self.records(text).map(\.fields) == rows)
