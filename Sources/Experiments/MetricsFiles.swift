@@ -23,16 +23,16 @@ public struct MetricsFiles: Sendable {
   /// One header line, then a row per record. Numbers print in the shortest form that reads back
   /// to the same Double; a metric with nothing scored is an empty field.
   public func csv(_ records: [EpochRecord]) -> String {
-    var lines = [columns.joined(separator: ",")]
+    var rows = [columns]
     for record in records {
       var fields = [String(record.epoch), record.split.rawValue, String(record.loss)]
       fields += record.metrics.map { $0.value.map { String($0) } ?? "" }
       fields += [
         String(record.learningRate), String(record.seconds), String(record.tokensPerSecond),
       ]
-      lines.append(fields.joined(separator: ","))
+      rows.append(fields)
     }
-    return lines.joined(separator: "\n") + "\n"
+    return CSV.text(rows)
   }
 
   /// The rows, a summary (final value and best value with its epoch, per split and metric), the

@@ -1,4 +1,5 @@
 import Foundation
+import Recur
 
 /// The per-epoch rows of a finished (or running) run, read back from `metrics.csv`, or from the
 /// `rows` of `metrics.json` when the run wrote no CSV.
@@ -16,26 +17,30 @@ public struct MetricsTable: Sendable, Equatable {
   /// Reads the metrics of the run in `directory`; nil when it has no metrics file yet.
   public static func load(from directory: URL) throws(RunFileError) -> MetricsTable? {
     let csv = directory.appendingPathComponent("metrics.csv")
-    if let text = try? String(contentsOf: csv, encoding: .utf8) {
-      return try parse(csv: text, path: csv.path)
+    if let data = FileManager.default.contents(atPath: csv.path) {
+      return try parse(csv: [UInt8](data), path: csv.path)
     }
     let json = directory.appendingPathComponent("metrics.json")
     guard let data = FileManager.default.contents(atPath: json.path) else { return nil }
     return try parse(json: data, path: json.path)
   }
 
-  static func parse(csv text: String, path: String) throws(RunFileError) -> MetricsTable {
-    let lines = text.split(separator: "\n").map {
-      $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+  static func parse(csv bytes: [UInt8], path: String) throws(RunFileError) -> MetricsTable {
+    let records: [CSV.Record]
+    do {
+      records = try CSV.records(in: TextFile(path: path, bytes: bytes))
+    } catch {
+      throw RunFileError(error)
     }
-    guard let header = lines.first, header.starts(with: ["epoch", "split"]) else {
+    guard let header = records.first?.fields, header.starts(with: ["epoch", "split"]) else {
       throw RunFileError(path: path, reason: "not a metrics file (no epoch,split header)")
     }
-    for (index, line) in lines.enumerated() where line.count != header.count {
+    for record in records where record.fields.count != header.count {
       throw RunFileError(
-        path: path, reason: "line \(index + 1) has \(line.count) fields, expected \(header.count)")
+        path: path,
+        reason: "line \(record.line) has \(record.fields.count) fields, expected \(header.count)")
     }
-    return MetricsTable(columns: header, rows: Array(lines.dropFirst()))
+    return MetricsTable(columns: header, rows: records.dropFirst().map(\.fields))
   }
 
   static func parse(json data: Data, path: String) throws(RunFileError) -> MetricsTable {
@@ -71,4 +76,11 @@ public struct MetricsTable: Sendable, Equatable {
 
   /// The last epoch written.
   public var lastEpoch: Int? { rows.compactMap { Int($0[0]) }.max() }
+}
+
+extension RunFileError {
+  /// A run's own file that does not read as what Recur wrote: the reader's line and message.
+  init(_ error: DataFileError) {
+    self.init(path: error.file, reason: (error.line.map { "line \($0): " } ?? "") + error.message)
+  }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Recur
 
 /// `report.md` and SVG plots for a run directory or a sweep directory.
 public enum Report {
@@ -61,11 +62,12 @@ public enum Report {
   }
 
   static func sweep(_ directory: RunDirectory) throws -> [String] {
-    func csv(_ name: String) throws -> [[String]] {
-      guard let text = try? String(contentsOf: directory.path(name), encoding: .utf8) else {
-        throw RunFileError(path: directory.path(name).path, reason: "cannot read")
+    func csv(_ name: String) throws(RunFileError) -> [[String]] {
+      do {
+        return try CSV.records(in: TextFile(contentsOf: directory.path(name).path)).map(\.fields)
+      } catch {
+        throw RunFileError(error)
       }
-      return parseCSV(text)
     }
     let record =
       (try? JSONSerialization.jsonObject(with: Data(contentsOf: directory.path("sweep.json"))))
@@ -147,57 +149,5 @@ public enum Report {
         .joined(separator: " | ") + " |"
     }
     return [line(header), line(header.map { _ in "---" })] + rows.map(line)
-  }
-
-  /// Splits CSV text into fields, honouring double-quoted fields with `""` escapes.
-  static func parseCSV(_ text: String) -> [[String]] {
-    var rows: [[String]] = []
-    var row: [String] = []
-    var field = ""
-    var quoted = false
-    var iterator = text.makeIterator()
-    while let character = iterator.next() {
-      if quoted {
-        if character == "\"" {
-          if let next = iterator.next() {
-            if next == "\"" {
-              field.append("\"")
-            } else {
-              quoted = false
-              if next == "," {
-                row.append(field)
-                field = ""
-              } else if next == "\n" {
-                row.append(field)
-                rows.append(row)
-                (row, field) = ([], "")
-              } else {
-                field.append(next)
-              }
-            }
-          } else {
-            quoted = false
-          }
-        } else {
-          field.append(character)
-        }
-      } else if character == "\"" {
-        quoted = true
-      } else if character == "," {
-        row.append(field)
-        field = ""
-      } else if character == "\n" {
-        row.append(field)
-        rows.append(row)
-        (row, field) = ([], "")
-      } else {
-        field.append(character)
-      }
-    }
-    if !field.isEmpty || !row.isEmpty {
-      row.append(field)
-      rows.append(row)
-    }
-    return rows
   }
 }

@@ -176,15 +176,15 @@ public enum SweepResults {
     header += ["\(name).best", "\(name).best_epoch", "\(name).final"]
     if spec.objective.metric != "loss" { header += ["\(loss).best", "\(loss).final"] }
     header += ["epochs", "seconds", "message"]
-    var lines = [header.map(csvField).joined(separator: ",")]
+    var records = [header]
     for row in rows {
       var fields = [String(row.trial)] + row.parameters + [String(row.seed), row.status.rawValue]
       fields += [text(row.best), row.bestEpoch.map(String.init) ?? "", text(row.final)]
       if spec.objective.metric != "loss" { fields += [text(row.bestLoss), text(row.finalLoss)] }
       fields += [row.epochs.map(String.init) ?? "", text(row.seconds), row.message ?? ""]
-      lines.append(fields.map(csvField).joined(separator: ","))
+      records.append(fields)
     }
-    return lines.joined(separator: "\n") + "\n"
+    return CSV.text(records)
   }
 
   /// `sweep.json`: the sweep's identity, metric and parameters, and a record per trial.
@@ -234,16 +234,16 @@ public enum SweepResults {
       ["rank"] + spec.parameters.map(\.path)
       + ["n", "\(name).best.mean", "\(name).best.std", "\(name).final.mean", "\(name).final.std"]
       + ["trials"]
-    var lines = [header.map(csvField).joined(separator: ",")]
+    var records = [header]
     for (rank, summary) in summaries.enumerated() {
       let fields =
         [String(rank + 1)] + summary.parameters + [String(summary.n)]
         + [text(summary.best?.mean), text(summary.best?.standardDeviation)]
         + [text(summary.final?.mean), text(summary.final?.standardDeviation)]
         + [summary.trials.map(String.init).joined(separator: " ")]
-      lines.append(fields.map(csvField).joined(separator: ","))
+      records.append(fields)
     }
-    return lines.joined(separator: "\n") + "\n"
+    return CSV.text(records)
   }
 
   static func text(_ value: Double?) -> String {
@@ -252,13 +252,5 @@ public enum SweepResults {
 
   static func number(_ value: Double?) -> JSONValue {
     value.map(JSONValue.number) ?? .null
-  }
-
-  /// A CSV field, quoted when it holds a comma, a quote or a line break.
-  static func csvField(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
-      return text
-    }
-    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
   }
 }

@@ -4,8 +4,8 @@
 ///
 /// The label is a class name (classification) or a number (regression, K = 1); framewise tasks
 /// read it on every row, sequence tasks require every row of a sequence to carry the same label.
-/// Classes are the train labels, sorted (numerically when all are integers). Fields are plain:
-/// no quoting.
+/// Classes are the train labels, sorted (numerically when all are integers). The files are
+/// RFC 4180 CSV (`CSV.records`): quoted fields, LF or CRLF line ends, a byte order mark.
 public struct CSVSequences: Dataset {
   public struct Configuration: Sendable, Equatable {
     public var sequenceColumn: String
@@ -32,7 +32,7 @@ public struct CSVSequences: Dataset {
   /// A read sequence: its steps' features (row-major) and a label per step.
   struct RawSequence {
     var features: [Float] = []
-    var labels: [(line: Int, text: Substring)] = []
+    var labels: [(line: Int, text: String)] = []
   }
 
   public init(
@@ -94,6 +94,12 @@ public struct CSVSequences: Dataset {
                 line: label.line, "label '\(label.text)' is not a number",
                 expected: "a number in column '\(c.labelColumn)' for a regression task")
             }
+            guard value.isFinite else {
+              throw DataFileError(
+                option: split.rawValue, file: paths[split] ?? "",
+                line: label.line, "label '\(label.text)' is not a finite number",
+                expected: "a finite target (a NaN or infinite target makes the loss NaN)")
+            }
             values.append(value)
           }
           examples.append(
@@ -132,17 +138,23 @@ public struct CSVSequences: Dataset {
   static func read(
     _ path: String, _ c: Configuration
   ) throws(DataFileError) -> ([RawSequence], [String]) {
-    let lines = try readLines(path)
-    guard let header = lines.first else {
+    let records = try CSV.records(in: TextFile(contentsOf: path))
+    guard let header = records.first else {
       throw DataFileError(file: path, "is empty", expected: "a header line naming the columns")
     }
-    let names = header.text.split(separator: ",", omittingEmptySubsequences: false).map {
-      String($0).trimmingWhitespace
+    let names = header.fields
+    for (index, name) in names.enumerated() {
+      if let earlier = names[..<index].firstIndex(of: name) {
+        throw DataFileError(
+          file: path, line: header.line,
+          "column '\(name)' is named twice in the header (columns \(earlier + 1) and \(index + 1))",
+          expected: "a distinct name for every column")
+      }
     }
     func column(_ name: String, option: String) throws(DataFileError) -> Int {
       guard let index = names.firstIndex(of: name) else {
         throw DataFileError(
-          option: option, file: path, line: 1, "no column '\(name)' in the header",
+          option: option, file: path, line: header.line, "no column '\(name)' in the header",
           expected: "one of: \(names.joined(separator: ", "))")
       }
       return index
@@ -159,26 +171,26 @@ public struct CSVSequences: Dataset {
     }
     guard !featureColumns.isEmpty else {
       throw DataFileError(
-        option: "feature_columns", file: path, line: 1, "no feature columns",
+        option: "feature_columns", file: path, line: header.line, "no feature columns",
         expected: "columns besides '\(c.sequenceColumn)' and '\(c.labelColumn)'")
     }
 
     var sequences: [RawSequence] = []
-    var seen: Set<Substring> = []
-    var currentID: Substring?
-    for (number, line) in lines.dropFirst() where !line.trimmingWhitespace.isEmpty {
-      let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+    var seen: Set<String> = []
+    var currentID: String?
+    for record in records.dropFirst() {
+      let fields = record.fields
       guard fields.count == names.count else {
         throw DataFileError(
-          file: path, line: number,
+          file: path, line: record.line,
           "expected \(names.count) comma-separated fields as in the header, found \(fields.count)",
-          expected: names.joined(separator: ","))
+          expected: CSV.record(names))
       }
       let id = fields[idColumn]
       if id != currentID {
         guard !seen.contains(id) else {
           throw DataFileError(
-            file: path, line: number,
+            file: path, line: record.fieldLines[idColumn],
             "sequence '\(id)' continues after other sequences",
             expected: "the rows of a sequence next to each other")
         }
@@ -187,42 +199,43 @@ public struct CSVSequences: Dataset {
         sequences.append(RawSequence())
       }
       for index in featureColumns {
-        guard let value = Double(fields[index].trimmingWhitespace) else {
+        let line = record.fieldLines[index]
+        guard let value = Double(fields[index]) else {
           throw DataFileError(
-            file: path, line: number,
+            file: path, line: line,
             "'\(fields[index])' in column '\(names[index])' is not a number",
             expected: "a number in every feature column")
         }
-        let single = Float(value)
-        guard single.isFinite || !value.isFinite else {
+        guard value.isFinite else {
           throw DataFileError(
-            file: path, line: number,
+            file: path, line: line,
+            "'\(fields[index])' in column '\(names[index])' is not a finite number",
+            expected: "a finite feature (NaN and infinities make the network's outputs NaN)")
+        }
+        let single = Float(value)
+        guard single.isFinite else {
+          throw DataFileError(
+            file: path, line: line,
             "'\(fields[index])' in column '\(names[index])' is outside the Float32 range",
             expected: "a feature of magnitude below 3.4e38 (features are read as Float32)")
         }
         sequences[sequences.count - 1].features.append(single)
       }
-      let label = Substring(fields[labelColumn].trimmingWhitespace)
+      let label = fields[labelColumn]
+      let labelLine = record.fieldLines[labelColumn]
       if !c.task.isFramewise, let first = sequences[sequences.count - 1].labels.first,
         first.text != label
       {
         throw DataFileError(
-          file: path, line: number,
+          file: path, line: labelLine,
           "label '\(label)' differs from '\(first.text)' on line \(first.line) of sequence '\(id)'",
           expected: "one label per sequence for a \(c.task.rawValue) task")
       }
-      sequences[sequences.count - 1].labels.append((number, label))
+      sequences[sequences.count - 1].labels.append((labelLine, label))
     }
     guard !sequences.isEmpty else {
       throw DataFileError(file: path, "holds no rows after the header", expected: "data rows")
     }
     return (sequences, featureColumns.map { names[$0] })
-  }
-}
-
-extension StringProtocol {
-  /// The text without leading and trailing spaces and tabs.
-  var trimmingWhitespace: String {
-    String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
   }
 }

@@ -59,16 +59,8 @@ public struct ConfusionMatrix: Sendable, Equatable {
 
   /// A CSV table: a header `gold\predicted` then the labels, and one row per gold label.
   public func csv(labels: [String]) -> String {
-    var lines = [(["gold\\predicted"] + labels).map(Self.field).joined(separator: ",")]
-    for (k, row) in counts.enumerated() {
-      lines.append(([Self.field(labels[k])] + row.map(String.init)).joined(separator: ","))
-    }
-    return lines.joined(separator: "\n") + "\n"
-  }
-
-  /// A CSV field, quoted when it holds a comma, a quote or a line break.
-  static func field(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
-    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    CSV.text(
+      [["gold\\predicted"] + labels]
+        + counts.enumerated().map { k, row in [labels[k]] + row.map(String.init) })
   }
 }

@@ -1,27 +1,3 @@
-import Foundation
-
-/// Reads the lines of a UTF-8 text file, numbered from 1, without their line ends (LF or CRLF).
-func readLines(_ path: String) throws(DataFileError) -> [(number: Int, text: Substring)] {
-  var isDirectory: ObjCBool = false
-  guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-    throw DataFileError(
-      file: path, "no such file", expected: "a path relative to the working directory or absolute")
-  }
-  guard !isDirectory.boolValue else { throw DataFileError(file: path, "is a folder, not a file") }
-  guard let data = FileManager.default.contents(atPath: path) else {
-    throw DataFileError(file: path, "cannot be read")
-  }
-  guard let text = String(data: data, encoding: .utf8) else {
-    throw DataFileError(file: path, "is not UTF-8 text")
-  }
-  var lines: [(number: Int, text: Substring)] = []
-  for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-    lines.append((index + 1, line.last == "\r" ? line.dropLast() : line))
-  }
-  if lines.last?.text.isEmpty == true { lines.removeLast() }
-  return lines
-}
-
 /// Readers of tagging corpora: sentences separated by blank lines, a token per line.
 public enum CorpusReader {
   /// The tag a CoNLL-U reader takes.
@@ -41,39 +17,18 @@ public enum CorpusReader {
   ) throws(DataFileError) -> [TaggedSentence] {
     let column = tagColumn == .upos ? 3 : 4
     let name = tagColumn.rawValue.uppercased()
-    var sentences: [TaggedSentence] = []
-    var current = TaggedSentence(words: [], tags: [])
-    for (number, line) in try readLines(path) {
-      if line.isEmpty {
-        if !current.words.isEmpty { sentences.append(current) }
-        current = TaggedSentence(words: [], tags: [])
-        continue
-      }
-      if line.hasPrefix("#") { continue }
-      let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-      guard fields.count == 10 else {
-        throw DataFileError(
-          file: path, line: number,
-          "expected 10 tab-separated columns, found \(fields.count)",
-          expected: "ID FORM LEMMA UPOS XPOS FEATS HEAD DEPREL DEPS MISC, separated by tabs")
-      }
-      let id = fields[0]
-      if isRange(id, separator: "-") || isRange(id, separator: ".") { continue }
-      guard let index = Int(id), index >= 1 else {
-        throw DataFileError(
-          file: path, line: number, "'\(id)' is not a word ID",
-          expected: "an integer ≥ 1, a multiword range such as 3-4 or an empty node such as 5.1")
-      }
-      let tag = fields[column]
+    let file = try TextFile(contentsOf: path)
+    let format = TaggedFileFormat.conllu(tagColumn: tagColumn)
+    let sentences = try format.sentences(of: file) { token throws(DataFileError) in
+      let tag = token.fields[column]
       guard !tag.isEmpty, tag != "_" else {
         throw DataFileError(
-          file: path, line: number, "word \(index) has no \(name) tag ('\(tag)')",
+          file: path, line: token.line.number,
+          "word \(token.fields[0]) has no \(name) tag ('\(tag)')",
           expected: "a tag in column \(column + 1) (\(name))")
       }
-      current.words.append(String(fields[1]))
-      current.tags.append(String(tag))
-    }
-    if !current.words.isEmpty { sentences.append(current) }
+      return (word: String(token.fields[1]), tag: String(tag))
+    }.map { TaggedSentence(words: $0.map(\.word), tags: $0.map(\.tag)) }
     guard !sentences.isEmpty else {
       throw DataFileError(file: path, "holds no sentences", expected: "CoNLL-U word lines")
     }
@@ -87,37 +42,24 @@ public enum CorpusReader {
     _ path: String, wordColumn: Int, tagColumn: Int
   ) throws(DataFileError) -> [TaggedSentence] {
     let needed = max(wordColumn, tagColumn)
-    var sentences: [TaggedSentence] = []
-    var current = TaggedSentence(words: [], tags: [])
-    for (number, line) in try readLines(path) {
-      let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-      if fields.isEmpty {
-        if !current.words.isEmpty { sentences.append(current) }
-        current = TaggedSentence(words: [], tags: [])
-        continue
-      }
-      if fields[0] == "-DOCSTART-" { continue }
-      guard fields.count >= needed else {
+    let file = try TextFile(contentsOf: path)
+    let format = TaggedFileFormat.columns(word: wordColumn, tag: tagColumn)
+    let sentences = try format.sentences(of: file) { token throws(DataFileError) in
+      guard token.fields.count >= needed else {
         throw DataFileError(
-          file: path, line: number,
-          "expected at least \(needed) columns, found \(fields.count)",
+          file: path, line: token.line.number,
+          "expected at least \(needed) columns, found \(token.fields.count)",
           expected: "the word in column \(wordColumn) and the tag in column \(tagColumn)")
       }
-      current.words.append(String(fields[wordColumn - 1]))
-      current.tags.append(String(fields[tagColumn - 1]))
-    }
-    if !current.words.isEmpty { sentences.append(current) }
+      return (
+        word: String(token.fields[wordColumn - 1]), tag: String(token.fields[tagColumn - 1])
+      )
+    }.map { TaggedSentence(words: $0.map(\.word), tags: $0.map(\.tag)) }
     guard !sentences.isEmpty else {
       throw DataFileError(
         file: path, "holds no sentences", expected: "lines of word and tag columns")
     }
     return sentences
-  }
-
-  /// Whether `id` is two positive integers joined by `separator` (`3-4`, `5.1`).
-  private static func isRange(_ id: Substring, separator: Character) -> Bool {
-    let parts = id.split(separator: separator, omittingEmptySubsequences: false)
-    return parts.count == 2 && parts.allSatisfy { Int($0) != nil }
   }
 }
 

@@ -9,8 +9,10 @@ struct Predict: ParsableCommand {
     discussion: """
       Reads the input in the run's corpus format (CoNLL-U in, CoNLL-U out with the predicted \
       tags in the corpus's tag column; column files likewise) or, with --text, plain text with \
-      one sentence per line, whitespace-tokenised, written back as word/TAG. Optionally writes \
-      the per-word class probabilities as JSON Lines, one sentence per line.
+      one sentence per line, whitespace-tokenised, written back as word/TAG. The input may have \
+      LF or CRLF line ends and a UTF-8 byte order mark; the tagged copy keeps every line's end \
+      and the mark. Optionally writes the per-word class probabilities as JSON Lines, one \
+      sentence per line.
       """)
 
   @Argument(help: "The run directory.")

@@ -55,4 +55,27 @@ import Testing
     let ceiling = (document["dataset"] as? [String: [String: Double]])?["left_to_right_ceiling"]
     #expect(ceiling == ["dev": 0.8])
   }
+
+  /// `metrics.csv` reads back through the shared CSV reader: the rows as written, the same with
+  /// CRLF line ends, and a damaged file refused at its line.
+  @Test func csvReadsBackAsATable() throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("recur-metrics-\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let file = folder.appendingPathComponent("metrics.csv")
+    let text = Self.files.csv(Self.records)
+    try Data(text.utf8).write(to: file)
+    let table = try #require(try MetricsTable.load(from: folder))
+    #expect(table.columns == Self.files.columns)
+    #expect(table.rows.count == Self.records.count)
+    #expect(table.rows[5] == ["3", "dev", "1.5", "", "0.1", "2.0", "500.0"])
+    try Data(text.replacingOccurrences(of: "\n", with: "\r\n").utf8).write(to: file)
+    #expect(try MetricsTable.load(from: folder) == table)
+    try Data((text + "4,\"dev,1.5\n").utf8).write(to: file)
+    let error = #expect(throws: RunFileError.self) { try MetricsTable.load(from: folder) }
+    #expect(
+      error?.description
+        == "\(file.path): line 8: the quoted field 2 is not closed by the end of the file")
+  }
 }

@@ -1,5 +1,7 @@
 import Experiments
+import Recur
 import Testing
+import YAMLSpec
 
 @Suite struct SweepResultsTests {
   static let accuracy = SweepSpec.Objective(split: .dev, metric: "accuracy", goal: .max)
@@ -39,6 +41,52 @@ import Testing
     let byLoss = SweepResults.summarize(
       rows, objective: .init(split: .dev, metric: "loss", goal: .min))
     #expect(byLoss.map(\.configuration) == [0, 1, 2])
+  }
+
+  /// `sweep.csv` and `summary.csv` quote through `CSV.field`: a list-valued parameter (commas),
+  /// a message with quotes and a line break read back field for field.
+  @Test func csvFilesReadBackThroughTheCSVReader() throws {
+    let document = try SpecNode.parse(
+      """
+      name: s
+      dataset: {type: synthetic-tagging}
+      model: {type: rnn, hidden: 4}
+      optimizer: {type: sgd}
+      training: {epochs: 1}
+      sweep:
+        seeds: [1]
+        metric: {name: dev.accuracy}
+        parameters:
+          training.metrics: [[accuracy, sequence_accuracy], [accuracy]]
+
+      """, sourceName: "s.yaml")
+    let spec = try SweepSpec(document: document)
+    let message = "failed: \"x\" was\r\nnot found"
+    let rows = [
+      SweepRow(
+        trial: 1, configuration: 0, parameters: ["[accuracy, sequence_accuracy]"], seed: 1,
+        status: .failed, message: message),
+      SweepRow(
+        trial: 2, configuration: 1, parameters: ["[accuracy]"], seed: 1, status: .completed,
+        best: 0.5, bestEpoch: 1, final: 0.25),
+    ]
+    func read(_ text: String) throws -> [[String]] {
+      try CSV.records(in: TextFile(path: "t.csv", bytes: Array(text.utf8))).map(\.fields)
+    }
+    let trials = try read(SweepResults.csv(rows, spec: spec))
+    #expect(trials.count == 3)
+    #expect(trials.allSatisfy { $0.count == trials[0].count })
+    #expect(trials[0].prefix(3) == ["trial", "training.metrics", "seed"])
+    #expect(trials[1][1] == "[accuracy, sequence_accuracy]")
+    #expect(trials[1].last == message)
+    #expect(trials[2].prefix(4) == ["2", "[accuracy]", "1", "completed"])
+    let summary = SweepResults.summarize(rows, objective: spec.objective)
+    let configurations = try read(SweepResults.summaryCSV(summary, spec: spec))
+    #expect(
+      configurations.map { $0[1] } == [
+        "training.metrics", "[accuracy]",
+        "[accuracy, sequence_accuracy]",
+      ])
   }
 
   @Test func oneSeedHasNoDeviation() {

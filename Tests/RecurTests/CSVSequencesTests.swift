@@ -59,6 +59,44 @@ import Testing
     #expect(Double(values[0]) != 0.1)
   }
 
+  /// The same rows with CRLF line ends and a byte order mark, and written through the CSV
+  /// writer with every field quoted, read as the plain LF file does.
+  @Test func crlfByteOrderMarkAndQuotesReadAsPlainCSV() throws {
+    let files = try FixtureFiles()
+    let plain = try CSVSequences(
+      train: try files.write("lf.csv", Self.framewise), dev: nil, test: nil,
+      configuration: Self.configuration(.framewise))
+    let crlf = "\u{FEFF}" + Self.framewise.replacingOccurrences(of: "\n", with: "\r\n")
+    let quoted =
+      Self.framewise.split(separator: "\n").map {
+        $0.split(separator: ",").map { "\"\($0)\"" }.joined(separator: ",")
+      }.joined(separator: "\r\n") + "\r\n"
+    for (name, text) in [("crlf.csv", crlf), ("quoted.csv", quoted)] {
+      let data = try CSVSequences(
+        train: try files.write(name, text), dev: nil, test: nil,
+        configuration: Self.configuration(.framewise))
+      #expect(data.info == plain.info, "\(name)")
+      #expect(data.examples(.train) == plain.examples(.train), "\(name)")
+    }
+  }
+
+  /// Ids and labels with commas, quotes and line breaks in them, as a spreadsheet writes them:
+  /// "x, y" is one sequence of two rows; the label "say ""no""" reads as say "no".
+  @Test func quotedIdsAndLabels() throws {
+    let files = try FixtureFiles()
+    let text =
+      "id,x,label\r\n\"x, y\",1,\"say \"\"no\"\"\"\r\n\"x, y\",2,\"two\r\nlines\"\r\nz,3,plain\r\n"
+    let data = try CSVSequences(
+      train: try files.write("q.csv", text), dev: nil, test: nil,
+      configuration: Self.configuration(.framewise))
+    #expect(data.info.labels == ["plain", "say \"no\"", "two\r\nlines"])
+    #expect(
+      data.examples(.train) == [
+        SequenceExample(inputs: .dense(values: [1, 2], width: 1), targets: [1, 2]),
+        SequenceExample(inputs: .dense(values: [3], width: 1), targets: [0]),
+      ])
+  }
+
   @Test func unseenDevLabelIsAWarning() throws {
     let files = try FixtureFiles()
     let train = try files.write("train.csv", Self.framewise)
@@ -92,6 +130,35 @@ import Testing
     ("id,x,label\na,1,big\n", .framewiseRegression, 2, "train", "label 'big' is not a number"),
     ("id,x,tag\na,1,0\n", .framewise, 1, "label_column", "no column 'label' in the header"),
     ("id,x,label\n", .framewise, nil, nil, "holds no rows after the header"),
+    (
+      "id,x,label\na,1,0\na,nan,1\n", .framewise, 3, nil,
+      "'nan' in column 'x' is not a finite number"
+    ),
+    ("id,x,label\na,inf,0\n", .framewise, 2, nil, "'inf' in column 'x' is not a finite number"),
+    (
+      "id,x,label\na,1,0\n\"a\",-Infinity,0\n", .framewise, 3, nil,
+      "'-Infinity' in column 'x' is not a finite number"
+    ),
+    (
+      "id,x,label\na,1,0.5\na,2,NaN\n", .framewiseRegression, 3, "train",
+      "label 'NaN' is not a finite number"
+    ),
+    (
+      "\n\nid,x,label,x\na,1,0,2\n", .framewise, 3, nil,
+      "column 'x' is named twice in the header (columns 2 and 4)"
+    ),
+    (
+      "id,x,label\n\"a\nb\",1,0\n\"a\nb\",2\n", .framewise, 4, nil,
+      "expected 3 comma-separated fields as in the header, found 2"
+    ),
+    (
+      "id,x,label\n\"multi\nline id\",1,0\nb,\"2\",\"1\n\"\nc,oops,0\n", .framewise, 6, nil,
+      "'oops' in column 'x' is not a number"
+    ),
+    (
+      "id,x,label\na,1,\"0\nb,2,1\n", .framewise, 2, nil,
+      "the quoted field 3 is not closed by the end of the file"
+    ),
   ]
 
   @Test(arguments: malformedCases)

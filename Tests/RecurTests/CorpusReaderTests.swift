@@ -19,6 +19,13 @@ struct FixtureFiles {
     return url.path
   }
 
+  /// Writes `bytes` to `name` as they are and returns its path.
+  func write(_ name: String, bytes: [UInt8]) throws -> String {
+    let url = folder.appendingPathComponent(name)
+    try Data(bytes).write(to: url)
+    return url.path
+  }
+
   func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 }
 
@@ -112,6 +119,78 @@ func conlluLine(_ id: String, _ form: String, _ upos: String, _ xpos: String = "
     }
     #expect(error?.line == 2)
     #expect(error?.message == "expected at least 2 columns, found 1")
+  }
+
+  /// The CoNLL column file of the issue, CRLF line ends: two sentences of two tokens, not one
+  /// token tagged "DT\r\ndog".
+  @Test func crlfColumnFile() throws {
+    let files = try FixtureFiles()
+    let path = try files.write("crlf.conll", "The DT\r\ndog NN\r\n\r\nA DT\r\ncat NN\r\n")
+    let sentences = try CorpusReader.readColumns(path, wordColumn: 1, tagColumn: 2)
+    #expect(
+      sentences == [
+        TaggedSentence(words: ["The", "dog"], tags: ["DT", "NN"]),
+        TaggedSentence(words: ["A", "cat"], tags: ["DT", "NN"]),
+      ])
+    let withMark = try files.write("bom.conll", "\u{FEFF}The DT\r\ndog NN\r\n\r\nA DT\r\ncat NN")
+    #expect(try CorpusReader.readColumns(withMark, wordColumn: 1, tagColumn: 2) == sentences)
+  }
+
+  /// Classic Mac OS line ends (CR alone) are refused at the first CR, not read as one line.
+  @Test func crOnlyLineEndsAreAnError() throws {
+    let files = try FixtureFiles()
+    let path = try files.write("cr.conll", "The DT\rdog NN\r\rA DT\r")
+    let error = #expect(throws: DataFileError.self) {
+      try CorpusReader.readColumns(path, wordColumn: 1, tagColumn: 2)
+    }
+    #expect(error?.line == 1)
+    #expect(
+      error?.message == "a carriage return (CR) at byte 7 of the line, not followed by a line feed")
+    let text = #expect(throws: DataFileError.self) {
+      try TaggedDocument(contentsOf: path, kind: .text)
+    }
+    #expect(text == error)
+  }
+
+  /// CoNLL-U with CRLF line ends and a byte order mark before its first comment reads as the
+  /// LF file; a malformed line is still found at its line.
+  @Test func crlfCoNLLUWithByteOrderMark() throws {
+    let files = try FixtureFiles()
+    let lf = try CorpusReader.readCoNLLU(
+      try files.write("lf.conllu", Self.conllu), tagColumn: .upos)
+    let crlf = "\u{FEFF}" + Self.conllu.replacingOccurrences(of: "\n", with: "\r\n")
+    let path = try files.write("crlf.conllu", crlf)
+    #expect(try CorpusReader.readCoNLLU(path, tagColumn: .upos) == lf)
+    #expect(
+      try CorpusReader.readCoNLLU(path, tagColumn: .xpos).map(\.tags) == [
+        ["PRP", "VBP", "VBP", "RB"], ["UH"],
+      ])
+    let bad = try files.write("bad.conllu", "\u{FEFF}# c\r\n1\tdogs\tNOUN\r\n")
+    let error = #expect(throws: DataFileError.self) {
+      try CorpusReader.readCoNLLU(bad, tagColumn: .upos)
+    }
+    #expect(error?.line == 2)
+    #expect(error?.message == "expected 10 tab-separated columns, found 3")
+  }
+
+  /// A Latin-1 é on line 3 of a CoNLL-U file: the reader says the line and the byte.
+  @Test func invalidUTF8InACorpus() throws {
+    let files = try FixtureFiles()
+    let head = Array("# c\n\(conlluLine("1", "a", "NOUN"))\n".utf8)
+    let path = try files.write(
+      "latin1.conllu", bytes: head + Array("2\tcaf".utf8) + [0xE9] + Array("\t_\tNOUN\n".utf8))
+    let message =
+      "invalid UTF-8: byte 0xE9 at byte 6 of the line (offset \(head.count + 5) in the file)"
+    let conllu = #expect(throws: DataFileError.self) {
+      try CorpusReader.readCoNLLU(path, tagColumn: .upos)
+    }
+    #expect(conllu?.line == 3)
+    #expect(conllu?.message == message)
+    let columns = #expect(throws: DataFileError.self) {
+      try CorpusReader.readColumns(path, wordColumn: 2, tagColumn: 4)
+    }
+    #expect(columns?.line == 3)
+    #expect(columns?.message == message)
   }
 
   /// Train: "the cat sat" DET NOUN VERB, "the dog" DET NOUN; dev: "the Emu runs" DET NOUN XYZ.

@@ -37,6 +37,52 @@ import Testing
     #expect(output[5] == Substring(conlluLine("3", "go", "VERB", "V3")))
   }
 
+  /// A CRLF CoNLL-U file with a byte order mark comes back with CRLF line ends and the mark;
+  /// a file mixing line ends and lacking a final one keeps each line's own end.
+  @Test func taggedCopyKeepsTheLineEnds() throws {
+    let files = try FixtureFiles()
+    let lines = ["# c", conlluLine("1", "dogs", "_"), conlluLine("2", "run", "_"), ""]
+    let path = try files.write("crlf.conllu", "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n")
+    let document = try TaggedDocument(contentsOf: path, kind: .file(.conllu(tagColumn: .upos)))
+    #expect(document.words == [["dogs", "run"]])
+    let expected = [
+      "# c", conlluLine("1", "dogs", "NOUN"), conlluLine("2", "run", "VERB"), "",
+    ]
+    #expect(
+      document.tagged([["NOUN", "VERB"]])
+        == "\u{FEFF}" + expected.joined(separator: "\r\n") + "\r\n")
+
+    let mixed = try files.write("mixed.txt", "The DT\r\ndog NN\n\r\nA DT\ncat NN")
+    let columns = try TaggedDocument(contentsOf: mixed, kind: .file(.columns(word: 1, tag: 2)))
+    #expect(columns.words == [["The", "dog"], ["A", "cat"]])
+    #expect(
+      columns.tagged([["a", "b"], ["c", "d"]]) == "The\ta\r\ndog\tb\n\r\nA\tc\ncat\td")
+  }
+
+  /// Plain text with CRLF: a sentence per line, not one merged line; the words carry no CR.
+  @Test func plainTextWithCRLF() throws {
+    let files = try FixtureFiles()
+    let path = try files.write("plain.txt", "\u{FEFF}dogs run\r\n\r\ncats sleep\r\n")
+    let document = try TaggedDocument(contentsOf: path, kind: .text)
+    #expect(document.words == [["dogs", "run"], ["cats", "sleep"]])
+    #expect(
+      document.tagged([["N", "V"], ["N", "V"]])
+        == "\u{FEFF}dogs/N run/V\r\n\r\ncats/N sleep/V\r\n")
+  }
+
+  /// Prediction reads CoNLL-U the way training does: an ID that is no word ID, range or empty
+  /// node is an error at its line, not a line silently left untagged.
+  @Test func predictionChecksWordIDs() throws {
+    let files = try FixtureFiles()
+    let path = try files.write(
+      "bad.conllu", conlluLine("1", "a", "_") + "\n" + conlluLine("two", "b", "_") + "\n")
+    let error = #expect(throws: DataFileError.self) {
+      try TaggedDocument(contentsOf: path, kind: .file(.conllu(tagColumn: .upos)))
+    }
+    #expect(error?.line == 2)
+    #expect(error?.message == "'two' is not a word ID")
+  }
+
   @Test func anEmptyInputIsAnError() throws {
     let files = try FixtureFiles()
     let path = try files.write("empty.txt", "\n\n")
