@@ -54,8 +54,17 @@ struct Gradcheck: ParsableCommand {
     let examples = Array(experiment.dataset.examples(.train).prefix(sequences))
     let batch = SequenceBatch<Double>(
       examples: examples, task: shape.task, inputSize: shape.inputSize)
+    // Finite differences across ReLU's kink measure a slope BPTT never sees: keep the step
+    // well inside the smallest distance of a pre-activation from it.
+    let nearest = network.smallestPreActivationMagnitude(for: batch)
+    let step = min(epsilon, nearest / 10)
+    if step < epsilon {
+      print(
+        "note: a pre-activation lies \(String(format: "%.1e", nearest)) from 0; checking with "
+          + "ε = \(String(format: "%.1e", step))")
+    }
     let results = GradientCheck.run(
-      model: network, batch: batch, epsilon: epsilon, maxEntriesPerKey: entries)
+      model: network, batch: batch, epsilon: step, maxEntriesPerKey: entries)
 
     print(
       "\(experiment.modelType) I=\(shape.inputSize) H=\(shape.hiddenSize) K=\(shape.outputSize) "
