@@ -16,7 +16,8 @@ public struct RunFileError: Error, Sendable, CustomStringConvertible {
   /// error number where Foundation kept one (`Permission denied`, `Directory not empty`).
   public init(path: String, error: any Error) {
     let error = error as NSError
-    let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError
+    // The underlying error is a Swift `POSIXError`, which does not cast to NSError on Linux.
+    let underlying = (error.userInfo[NSUnderlyingErrorKey] as? any Error).map { $0 as NSError }
     if let posix = [error, underlying].compactMap({ $0 }).first(where: {
       $0.domain == NSPOSIXErrorDomain
     }) {

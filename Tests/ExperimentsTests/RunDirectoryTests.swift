@@ -95,8 +95,16 @@ import Testing
     let root = try Self.scratch()
     let blocker = root.appendingPathComponent("file")
     try "x".write(to: blocker, atomically: true, encoding: .utf8)
-    #expect(throws: RunFileError.self) {
+    // The system's message, not a Foundation error dump.
+    #expect {
       try RunDirectory.create(root: blocker, name: "exp")
+    } throws: { error in
+      (error as? RunFileError)?.description == "\(blocker.path)/exp: Not a directory"
+    }
+    #expect {
+      try RunDirectory.own(blocker.appendingPathComponent("run"))
+    } throws: { error in
+      (error as? RunFileError)?.description == "\(blocker.path)/run: Not a directory"
     }
   }
 }
