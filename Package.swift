@@ -29,6 +29,7 @@ let package = Package(
     // MARK: - Implementation
     .target(name: "YAMLSpec", dependencies: ["CLibYAML"]),
     .target(name: "CKernels"),
+    .target(name: "CProcess"),
     .target(name: "Tensors", dependencies: ["COpenBLAS", "CKernels"]),
     .target(name: "Recur", dependencies: ["Tensors"]),
     .target(
@@ -41,7 +42,7 @@ let package = Package(
     .executableTarget(
       name: "runner",
       dependencies: [
-        "Experiments", "YAMLSpec", "Recur", "Tensors",
+        "Experiments", "YAMLSpec", "Recur", "Tensors", "CProcess",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

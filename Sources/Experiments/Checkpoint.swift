@@ -35,14 +35,15 @@ public struct Checkpoint: Sendable {
     public var description: String { "\(path): \(reason)" }
   }
 
-  /// Writes the checkpoint into `directory/checkpoint/`: the files go to a new folder, which then
-  /// replaces the old one by two renames, so a kill at any moment leaves one complete checkpoint
-  /// (the previous one is kept aside until the new one is in place).
+  /// Writes the checkpoint into `directory/checkpoint/`: the files go to a new folder, forced to
+  /// disk, which then replaces the old one by two renames, so a kill (or a power cut) at any
+  /// moment leaves one complete checkpoint (the previous one is kept aside until the new one is
+  /// in place).
   public func write(to directory: RunDirectory) throws {
     let manager = FileManager.default
     let staging = directory.path(".\(Self.folder).tmp-\(getpid())")
     try? manager.removeItem(at: staging)
-    try manager.createDirectory(at: staging, withIntermediateDirectories: false)
+    guard mkdir(staging.path, 0o755) == 0 else { throw RunFileError.system(staging.path) }
     let folder = RunDirectory(url: staging, id: directory.id)
     try folder.write(SafeTensors.encode(parameters), to: "model.safetensors")
     try folder.write(SafeTensors.encode(optimizer.tensors), to: "optimizer.safetensors")
@@ -50,18 +51,20 @@ public struct Checkpoint: Sendable {
     encoder.outputFormatting = [.sortedKeys]
     let file = TrainerFile(trainer: trainer, optimizerSteps: optimizer.steps, records: records)
     try folder.write(try encoder.encode(file), to: "trainer.json")
+    _ = try folder.flushOutputs()
 
     let current = directory.path(Self.folder)
     let previous = directory.path(Self.previousFolder)
     try? manager.removeItem(at: previous)
     if manager.fileExists(atPath: current.path) {
       guard rename(current.path, previous.path) == 0 else {
-        throw RunFileError(path: current.path, reason: String(cString: strerror(errno)))
+        throw RunFileError.system(current.path)
       }
     }
     guard rename(staging.path, current.path) == 0 else {
-      throw RunFileError(path: staging.path, reason: String(cString: strerror(errno)))
+      throw RunFileError.system(staging.path)
     }
+    try directory.flushFolder()
     try? manager.removeItem(at: previous)
   }
 

@@ -29,15 +29,16 @@ public struct ResumeError: Error, Sendable, CustomStringConvertible {
 /// the resumption of one that was stopped.
 public enum ExperimentRun {
   /// Creates the run directory (a new timestamped one under `<output.dir>/<name>/`, or the
-  /// folder `directory` when given, see `RunDirectory.claim`), writes `spec.yaml` and a `running`
-  /// manifest, trains, writes the metrics after every epoch, a checkpoint every
-  /// `training.checkpoint_every` epochs and the model at the end, and closes the manifest with
-  /// the status. Only a failure to create the run directory throws; anything later is recorded
-  /// as the status `failed` or `diverged`.
+  /// folder `directory` when given, see `RunDirectory.claim`) and owns it while the outcome
+  /// lives, writes `spec.yaml` and a `running` manifest, trains, writes the metrics after every
+  /// epoch, a checkpoint every `training.checkpoint_every` epochs and the model at the end, and
+  /// closes the manifest with the status. Only a failure to create or own the run directory
+  /// throws (`RunFileError`, `FolderInUse`); anything later is recorded as the status `failed`
+  /// or `diverged`.
   public static func run(
     _ experiment: Experiment, commandLine: [String], observer: some RunObserver,
     directory placement: URL? = nil
-  ) throws(RunFileError) -> RunOutcome {
+  ) throws -> RunOutcome {
     let start = Date()
     let workingDirectory = FileManager.default.currentDirectoryPath
     // Before the run directory exists, so that a run inside a checkout does not see itself as a
@@ -68,17 +69,22 @@ public enum ExperimentRun {
   }
 
   /// Continues the run in `url` from its last checkpoint (or from the start when it stopped
-  /// before its first one), with the spec stored there. Refuses, changing nothing, a run that
-  /// completed, a `spec.yaml` edited since, and a checkpoint that is corrupt or does not fit the
-  /// spec's model.
+  /// before its first one), with the spec stored there, owning the folder while the outcome
+  /// lives. Refuses, changing nothing, a folder another live process owns (`FolderInUse`: the
+  /// run itself, or another resume), a run that completed, a `spec.yaml` edited since, and a
+  /// checkpoint that is corrupt or does not fit the spec's model. Temporaries that killed
+  /// processes left are removed before it trains.
   public static func resume(
     _ url: URL, commandLine: [String], observer: some RunObserver
   ) throws -> (Experiment, RunOutcome) {
     let start = Date()
-    let directory = RunDirectory(url: url, id: url.lastPathComponent)
-    let manifestURL = directory.path("manifest.json")
-    guard let manifestData = FileManager.default.contents(atPath: manifestURL.path) else {
+    let manifestURL = url.appendingPathComponent("manifest.json")
+    guard FileManager.default.fileExists(atPath: manifestURL.path) else {
       throw ResumeError(path: url.path, reason: "no manifest.json: not a run directory")
+    }
+    let directory = try RunDirectory.own(url)
+    guard let manifestData = FileManager.default.contents(atPath: manifestURL.path) else {
+      throw ResumeError(path: manifestURL.path, reason: "unreadable")
     }
     var manifest: Manifest
     do {
@@ -109,8 +115,10 @@ public enum ExperimentRun {
     manifest.status = .running
     manifest.message = nil
     manifest.finished = nil
+    manifest.files = nil
     manifest.resumed = (manifest.resumed ?? []) + [Manifest.timestamp(start)]
     manifest.commandLine = commandLine
+    try directory.removeStaleTemporaries()
     try writeManifest(manifest, to: directory)
     let outcome = train(
       experiment, in: directory, manifest: manifest, from: checkpoint, start: start,
@@ -169,6 +177,8 @@ public enum ExperimentRun {
       if !confusions.isEmpty, experiment.output.formats.contains(.json) {
         try directory.write(try files.json(records, confusions: confusions), to: "metrics.json")
       }
+      // Everything the run promises is on disk before the manifest says so.
+      manifest.files = try directory.flushOutputs()
       manifest.status = .completed
       if let early = trainer.earlyStopping, trainer.completedEpochs < experiment.plan.epochs {
         manifest.message =

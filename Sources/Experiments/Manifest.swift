@@ -66,6 +66,10 @@ public struct Manifest: Sendable, Codable, Equatable {
   public var provenance: Provenance?
   /// How training used the cores: BRNN directions in parallel, BLAS threads and kernels.
   public var execution: ExecutionPlan?
+  /// Every output file of a completed run, relative to its folder and sorted, forced to disk
+  /// before the status said `completed`; a sweep counts the run only while they all exist. Nil
+  /// until the run completes, and in manifests written before it existed.
+  public var files: [String]?
 
   enum CodingKeys: String, CodingKey {
     case runnerVersion = "runner_version"
@@ -83,6 +87,7 @@ public struct Manifest: Sendable, Codable, Equatable {
     case resumed
     case provenance
     case execution
+    case files
   }
 
   /// Pretty-printed JSON with sorted keys.

@@ -17,9 +17,12 @@ public struct SweepDirectory: Sendable {
       .appendingPathComponent("sweep-\(plan.id)", isDirectory: true)
   }
 
-  /// Opens the sweep's folder, creating it when new. A folder whose `sweep.json` records another
-  /// sweep is a `SpecError`: its trials belong to a different spec.
+  /// Opens the sweep's folder, creating it when new, and owns it while the value lives: another
+  /// live process owning it (a sweep) is `FolderInUse`. A folder whose `sweep.json` records
+  /// another sweep is a `SpecError`: its trials belong to a different spec. Temporaries left by
+  /// killed processes are removed.
   public static func open(_ plan: SweepPlan, at url: URL) throws -> SweepDirectory {
+    let files = try RunDirectory.own(url)
     let recordURL = url.appendingPathComponent("sweep.json")
     if let data = FileManager.default.contents(atPath: recordURL.path) {
       let record = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
@@ -31,7 +34,7 @@ public struct SweepDirectory: Sendable {
           expected: "the spec and overrides that made it, or another --directory")
       }
     }
-    let files = try RunDirectory.claimFolder(url)
+    try files.removeStaleTemporaries()
     let directory = SweepDirectory(plan: plan, files: files)
     var document = plan.spec.base.entries ?? []
     document.append(

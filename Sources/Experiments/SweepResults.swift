@@ -93,9 +93,11 @@ public struct ConfigurationSummary: Sendable {
 /// The tables of a sweep: a row per trial read from the trial folders, and the summary per
 /// configuration.
 public enum SweepResults {
-  /// Reads one trial's folder: nil status `pending` when it does not exist; the manifest's
-  /// status, when its spec hash is the trial's (a manifest left `running` is `interrupted`);
-  /// the sweep metric and loss from the metrics file.
+  /// Reads one trial's folder: status `pending` when it holds no manifest; else the manifest's
+  /// status, when its spec hash is the trial's. A manifest left `running` is `interrupted`,
+  /// or `running` while another live process owns the folder (`FolderLock`); a `completed` one
+  /// is `failed` (so it runs again and is not counted) when a file it promises is missing
+  /// (`RunDirectory.missingFiles`). The sweep metric and loss come from the metrics file.
   public static func row(
     for trial: SweepTrial, in folder: URL, objective: SweepSpec.Objective, running: Bool = false
   ) -> SweepRow {
@@ -114,13 +116,29 @@ public enum SweepResults {
       row.message = "manifest.json is unreadable or belongs to another spec"
       return row
     }
+    row.message = manifest.message
     switch manifest.status {
-    case .running: row.status = .interrupted
-    case .completed: row.status = .completed
+    case .running:
+      if let owner = FolderLock.owner(of: folder) {
+        row.status = .running
+        row.message = "in use by runner process \(owner.holder.map(String.init) ?? "(pid unknown)")"
+      } else {
+        row.status = .interrupted
+      }
+    case .completed:
+      let missing = RunDirectory(url: folder, id: folder.lastPathComponent)
+        .missingFiles(promisedBy: manifest, formats: trial.experiment.output.formats)
+      if missing.isEmpty {
+        row.status = .completed
+      } else {
+        row.status = .failed
+        row.message =
+          "incomplete: the manifest says completed but \(missing.joined(separator: ", ")) "
+          + "\(missing.count == 1 ? "is" : "are") missing"
+      }
     case .diverged: row.status = .diverged
     case .failed: row.status = .failed
     }
-    row.message = manifest.message
     if let finished = manifest.finished.flatMap(Manifest.date(from:)),
       let started = Manifest.date(from: manifest.started)
     {

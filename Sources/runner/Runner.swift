@@ -55,6 +55,7 @@ enum Exit {
 @main
 enum Main {
   static func main() {
+    TrialScheduler.bindToSweep()
     BLASKernels.ensureFitting()
     do {
       var command = try Runner.parseAsRoot()
@@ -64,6 +65,9 @@ enum Main {
       Foundation.exit(Exit.usage.rawValue)
     } catch let error as ExitCode {
       Foundation.exit(error.rawValue)
+    } catch let error as FolderInUse {
+      Console.error("error: \(error)\n")
+      Foundation.exit(Exit.usage.rawValue)
     } catch let error as RunFileError {
       Console.error("error: \(error)\n")
       Foundation.exit(Exit.failure.rawValue)

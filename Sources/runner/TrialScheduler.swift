@@ -1,3 +1,4 @@
+import CProcess
 import Experiments
 import Foundation
 
@@ -5,8 +6,12 @@ import Foundation
 nonisolated(unsafe) private var interruptRequested: sig_atomic_t = 0
 
 /// Runs a sweep's unfinished trials as child `runner run` processes, up to `workers` at once,
-/// and reports each as it ends.
+/// and reports each as it ends. A trial process dies with the sweep (`bindToSweep`); a trial
+/// folder that another live process owns is left alone.
 struct TrialScheduler {
+  /// The environment variable that gives a trial process the sweep's process id.
+  static let sweepVariable = "RECUR_SWEEP_PID"
+
   enum Outcome {
     /// Every trial ran, or `--fail-fast` stopped the sweep at a failure.
     case finished
@@ -32,6 +37,7 @@ struct TrialScheduler {
     self.failFast = failFast
     var environment = ProcessInfo.processInfo.environment
     environment["OPENBLAS_NUM_THREADS"] = String(blasThreads)
+    environment[Self.sweepVariable] = String(getpid())
     self.environment = environment
     executable = Self.currentExecutable()
   }
@@ -73,8 +79,8 @@ struct TrialScheduler {
         for worker in running where worker.process.isRunning { worker.process.interrupt() }
       }
       while !stopping, running.count < workers, !pending.isEmpty {
-        let trial = pending.removeFirst()
-        running.append(try start(trial))
+        guard let worker = try start(pending.removeFirst()) else { continue }
+        running.append(worker)
         try sweep.writeResults(sweep.rows(running: Set(running.map(\.trial.number))))
       }
       var index = 0
@@ -136,29 +142,71 @@ struct TrialScheduler {
     return .finished
   }
 
-  /// Starts a trial in a fresh folder holding its resolved spec; its output goes to
-  /// `runner.log` there.
-  private func start(_ trial: SweepTrial) throws -> Worker {
+  /// Starts a trial in its folder, emptied but for its lock file, holding its resolved spec; its
+  /// output goes to `runner.log` there. Nil, changing nothing, when another live process owns
+  /// the folder.
+  private func start(_ trial: SweepTrial) throws -> Worker? {
     let folder = sweep.folder(of: trial)
-    if FileManager.default.fileExists(atPath: folder.path) {
-      try FileManager.default.removeItem(at: folder)
+    do {
+      try prepare(trial, in: folder)
+    } catch let busy as FolderInUse {
+      Console.error("\(trial.folderName) left alone: \(busy)\n")
+      return nil
     }
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let specURL = folder.appendingPathComponent("spec.yaml")
-    try Data(trial.experiment.spec.yamlText().utf8).write(to: specURL)
     let logURL = folder.appendingPathComponent("runner.log")
-    try Data().write(to: logURL)
-    let log = try FileHandle(forWritingTo: logURL)
+    guard let log = FileHandle(forWritingAtPath: logURL.path) else {
+      throw RunFileError(path: logURL.path, reason: "cannot be opened for writing")
+    }
+    defer { try? log.close() }
     let process = Process()
     process.executableURL = executable
-    process.arguments = ["run", specURL.path, "--quiet", "--run-directory", folder.path]
+    process.arguments = [
+      "run", folder.appendingPathComponent("spec.yaml").path, "--quiet", "--run-directory",
+      folder.path,
+    ]
     process.environment = environment
     process.standardOutput = log
     process.standardError = log
     process.standardInput = FileHandle.nullDevice
-    try process.run()
-    try log.close()
+    do {
+      try process.run()
+    } catch {
+      throw RunFileError(path: executable.path, error: error)
+    }
     return Worker(trial: trial, process: process, started: Date())
+  }
+
+  /// Owns the trial's folder while it empties it (what a failed or interrupted attempt left)
+  /// and writes its spec and an empty `runner.log`. The lock goes with the directory value on
+  /// return, for the trial process to take: the sweep's own lock keeps other sweeps out
+  /// meanwhile.
+  private func prepare(_ trial: SweepTrial, in folder: URL) throws {
+    let directory = try RunDirectory.own(folder)
+    try directory.removeContents()
+    try directory.write(trial.experiment.spec.yamlText(), to: "spec.yaml")
+    try directory.write(Data(), to: "runner.log")
+  }
+
+  /// In a trial process, one whose environment names its sweep (`sweepVariable`): binds the
+  /// process's life to the sweep's, so that a sweep stopped by any signal, SIGKILL included,
+  /// takes its trials with it (`cprocess_die_with_parent`), and exits at once, touching nothing,
+  /// when the sweep is already gone. The variable is removed from the environment.
+  static func bindToSweep() {
+    guard let value = getenv(sweepVariable).map({ String(cString: $0) }) else { return }
+    unsetenv(sweepVariable)
+    guard let sweep = Int32(value), sweep > 1 else {
+      Console.error("error: \(sweepVariable)=\(value) is not a process id\n")
+      Foundation.exit(Exit.usage.rawValue)
+    }
+    switch cprocess_die_with_parent(sweep) {
+    case 0: return
+    case 1: Console.error("error: the sweep that started this trial (pid \(sweep)) has exited\n")
+    default:
+      Console.error(
+        "error: cannot bind this trial to its sweep (pid \(sweep)): "
+          + "\(String(cString: strerror(errno)))\n")
+    }
+    Foundation.exit(Exit.failure.rawValue)
   }
 
   private func lastLine(of url: URL) -> String? {

@@ -1,4 +1,5 @@
 import Experiments
+import Foundation
 import Recur
 import Testing
 import YAMLSpec
@@ -93,5 +94,77 @@ import YAMLSpec
     let single = MeanAndDeviation([0.25])
     #expect(single.mean == 0.25)
     #expect(single.standardDeviation == nil)
+  }
+}
+
+/// The rows read from real trial folders: a completed trial counts only while every file it
+/// promises exists, and one another process owns is not taken for interrupted.
+@Suite struct SweepRowTests {
+  struct Silent: RunObserver {
+    func runStarted(_ experiment: Experiment, directory: RunDirectory, resumingAfter epoch: Int) {}
+    func batchFinished(epoch: Int, batch: Int, of batches: Int) {}
+    func epochFinished(_ records: [EpochRecord], of epochs: Int) {}
+  }
+
+  static func sweep() throws -> SweepDirectory {
+    let plan = try SweepPlanTests.plan(
+      """
+      sweep:
+        metric: {name: dev.accuracy}
+        parameters:
+          optimizer.learning_rate: [0.1, 0.05]
+
+      """)
+    let folder = try RunDirectoryTests.scratch().appendingPathComponent("sweep")
+    let sweep = try SweepDirectory.open(plan, at: folder)
+    for trial in plan.trials {
+      let outcome = try ExperimentRun.run(
+        trial.experiment, commandLine: ["test"], observer: Silent(),
+        directory: sweep.folder(of: trial))
+      #expect(outcome.status == .completed)
+    }
+    return sweep
+  }
+
+  @Test func aCompletedTrialMissingAPromisedFileIsFailedAndNotCounted() throws {
+    let sweep = try Self.sweep()
+    #expect(sweep.rows().map(\.status) == [.completed, .completed])
+    let secondFolder = sweep.folder(of: sweep.plan.trials[1])
+    let manifest = try JSONDecoder().decode(
+      Manifest.self, from: Data(contentsOf: secondFolder.appendingPathComponent("manifest.json")))
+    #expect(manifest.files?.contains("confusion-dev.csv") == true)
+    #expect(manifest.files?.contains("manifest.json") == false)
+
+    let manager = FileManager.default
+    // One file every run promises, and one only the manifest's list names.
+    try manager.removeItem(
+      at: sweep.folder(of: sweep.plan.trials[0]).appendingPathComponent("model.safetensors"))
+    try manager.removeItem(at: secondFolder.appendingPathComponent("confusion-dev.csv"))
+    let rows = sweep.rows()
+    #expect(rows.map(\.status) == [.failed, .failed])
+    #expect(
+      rows[0].message
+        == "incomplete: the manifest says completed but model.safetensors is missing")
+    #expect(rows[1].message?.contains("confusion-dev.csv is missing") == true)
+    let summary = try sweep.writeResults(rows)
+    #expect(summary.map(\.n) == [0, 0])
+    #expect(!manager.fileExists(atPath: sweep.url.appendingPathComponent("best.yaml").path))
+  }
+
+  @Test func aRunningTrialIsInterruptedUnlessALiveProcessOwnsIt() throws {
+    let sweep = try Self.sweep()
+    let folder = sweep.folder(of: sweep.plan.trials[1])
+    let manifestURL = folder.appendingPathComponent("manifest.json")
+    let text = try String(contentsOf: manifestURL, encoding: .utf8)
+    try text.replacingOccurrences(of: "\"completed\"", with: "\"running\"")
+      .write(to: manifestURL, atomically: true, encoding: .utf8)
+    #expect(sweep.rows()[1].status == .interrupted)
+    var lock: FolderLock? = try FolderLock.acquire(folder)
+    let row = sweep.rows()[1]
+    #expect(row.status == .running)
+    #expect(row.message == "in use by runner process \(getpid())")
+    #expect(lock != nil)
+    lock = nil
+    #expect(sweep.rows()[1].status == .interrupted)
   }
 }

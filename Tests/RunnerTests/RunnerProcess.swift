@@ -45,6 +45,46 @@ struct RunnerProcess {
       errors: try String(contentsOf: errorsURL, encoding: .utf8))
   }
 
+  /// Starts `runner arguments…` in `directory` without waiting; its output is discarded.
+  static func start(_ arguments: [String], in directory: URL) throws -> Process {
+    let process = Process()
+    process.executableURL = try #require(
+      executable, "the runner executable was not built beside the tests")
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+  }
+
+  /// Whether process `pid` still runs: it exists and is not a zombie (an orphan's zombie can
+  /// linger when nothing reaps it).
+  static func isAlive(_ pid: Int32) -> Bool {
+    guard kill(pid, 0) == 0 else { return false }
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let end = stat.lastIndex(of: ")")
+    else { return true }
+    let state = stat[stat.index(after: end)...].trimmingCharacters(in: .whitespaces).first
+    return state != "Z" && state != "X"
+  }
+
+  /// The process id written in `folder/.lock` by the runner that owns (or last owned) it.
+  static func lockHolder(_ folder: URL) -> Int32? {
+    (try? String(contentsOf: folder.appendingPathComponent(".lock"), encoding: .utf8))
+      .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+  }
+
+  /// Polls `condition` every 2 ms until it holds or `seconds` pass; whether it held.
+  static func wait(seconds: Double, until condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+      if try condition() { return true }
+      usleep(2_000)
+    }
+    return try condition()
+  }
+
   /// A new empty folder for one test.
   static func scratchDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory

@@ -242,7 +242,9 @@ import Testing
   }
 
   /// A run killed with SIGKILL and resumed ends with exactly the metrics and weights of one that
-  /// never stopped.
+  /// never stopped. While the run lives, a resume of it or another run into its folder is
+  /// refused; so is a second resume while the first runs; the resume removes the temporaries
+  /// the killed run left.
   @Test func aKilledRunResumesToTheSameResult() throws {
     let longer = Self.spec.replacingOccurrences(
       of: "train_sequences: 60", with: "train_sequences: 1500"
@@ -254,32 +256,51 @@ import Testing
     let straight = try RunnerProcess.run(["spec.yaml", "--quiet"], in: workspace)
     #expect(straight.status == 0, "\(straight.errors)")
 
-    let executable = try #require(RunnerProcess.executable)
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = ["spec.yaml", "--quiet"]
-    process.currentDirectoryURL = workspace
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
+    let process = try RunnerProcess.start(["spec.yaml", "--quiet"], in: workspace)
     // Kill it once its first checkpoint exists, at whatever point it has reached since.
-    let deadline = Date().addingTimeInterval(120)
     var killedRun: URL?
-    while killedRun == nil && Date() < deadline && process.isRunning {
+    _ = try RunnerProcess.wait(seconds: 120) {
       killedRun = try Self.runs(in: workspace).dropFirst().first { run in
         FileManager.default.fileExists(atPath: run.appendingPathComponent("checkpoint").path)
       }
-      if killedRun == nil { usleep(2_000) }
+      return killedRun != nil || !process.isRunning
     }
+    let run = try #require(killedRun, "the second run made no checkpoint")
+    let inUse = "\(run.path) is in use by runner process \(process.processIdentifier)"
+    let early = try RunnerProcess.run(["resume", run.path, "--quiet"], in: workspace)
+    #expect(early.status == 2)
+    #expect(early.errors.contains(inUse), "\(early.errors)")
+    let into = try RunnerProcess.run(
+      ["spec.yaml", "--quiet", "--run-directory", run.path], in: workspace)
+    #expect(into.status == 2)
+    #expect(into.errors.contains(inUse), "\(into.errors)")
     kill(process.processIdentifier, SIGKILL)
     process.waitUntilExit()
-    let run = try #require(killedRun, "the second run made no checkpoint")
     let manifest = try Self.json(run.appendingPathComponent("manifest.json"))
     try #require(
       manifest["status"] as? String == "running", "the run finished before it could be killed")
+    let stale = [
+      run.appendingPathComponent(".metrics.json.tmp-\(process.processIdentifier)"),
+      run.appendingPathComponent(".checkpoint.tmp-\(process.processIdentifier)"),
+    ]
+    try Data("{\"colu".utf8).write(to: stale[0])
+    try FileManager.default.createDirectory(at: stale[1], withIntermediateDirectories: false)
+    try Data([7]).write(to: stale[1].appendingPathComponent("trainer.json"))
 
-    let resumed = try RunnerProcess.run(["resume", run.path, "--quiet"], in: workspace)
-    #expect(resumed.status == 0, "\(resumed.errors)")
+    let resuming = try RunnerProcess.start(["resume", run.path, "--quiet"], in: workspace)
+    let owned = RunnerProcess.wait(seconds: 30) {
+      RunnerProcess.lockHolder(run) == resuming.processIdentifier
+    }
+    #expect(owned)
+    let second = try RunnerProcess.run(["resume", run.path, "--quiet"], in: workspace)
+    #expect(second.status == 2)
+    #expect(
+      second.errors.contains(
+        "\(run.path) is in use by runner process \(resuming.processIdentifier)"),
+      "\(second.errors)")
+    #expect(resuming.isRunning, "the resume ended before a second one could meet it")
+    resuming.waitUntilExit()
+    #expect(resuming.terminationStatus == 0)
     let runs = try Self.runs(in: workspace)
     let timeless = try runs.map { try Self.csvRows($0).map { Array($0.prefix(5)) } }
     #expect(timeless[1].count == 1 + 6 * 3)
@@ -291,6 +312,9 @@ import Testing
     let after = try Self.json(run.appendingPathComponent("manifest.json"))
     #expect(after["status"] as? String == "completed")
     #expect((after["resumed"] as? [String])?.count == 1)
+    for url in stale {
+      #expect(!FileManager.default.fileExists(atPath: url.path), "\(url.lastPathComponent)")
+    }
   }
 
   @Test func resumeRefusesWhatItCannotContinue() throws {

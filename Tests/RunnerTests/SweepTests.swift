@@ -29,6 +29,33 @@ import Testing
 
     """
 
+  /// Two trials long enough (about a second each in a debug build) to be caught training.
+  static let longer = """
+    name: tiny
+    seed: 1
+    dataset:
+      type: synthetic-tagging
+      train_sequences: 1500
+      dev_sequences: 10
+      test_sequences: 5
+      max_length: 8
+    model:
+      type: rnn
+      hidden: 8
+    optimizer:
+      type: sgd
+    training:
+      epochs: 6
+    output:
+      dir: out
+    sweep:
+      seeds: [1, 2]
+      metric: {name: dev.accuracy}
+      parameters:
+        optimizer.learning_rate: [0.1]
+
+    """
+
   /// The one sweep folder under `out/tiny/`.
   static func sweepFolder(in workspace: URL) throws -> URL {
     let parent = workspace.appendingPathComponent("out/tiny")
@@ -115,6 +142,46 @@ import Testing
     #expect(statuses == ["diverged", "pending", "pending", "pending"])
   }
 
+  /// A trial folder that another live process owns (here the test, holding its lock as a
+  /// `runner resume` of it would) is neither read as interrupted nor touched.
+  @Test func aTrialFolderAnotherProcessOwnsIsLeftAlone() throws {
+    let workspace = try RunnerTests.workspace(Self.spec)
+    let first = try RunnerProcess.run(["sweep", "spec.yaml", "sweep.seeds=[1]"], in: workspace)
+    #expect(first.status == 0, "\(first.errors)")
+    let sweep = try Self.sweepFolder(in: workspace)
+    let trial = sweep.appendingPathComponent("trial-002")
+    let manifestURL = trial.appendingPathComponent("manifest.json")
+    let text = try String(contentsOf: manifestURL, encoding: .utf8)
+      .replacingOccurrences(of: "\"completed\"", with: "\"running\"")
+    try text.write(to: manifestURL, atomically: true, encoding: .utf8)
+    let files = try FileManager.default.contentsOfDirectory(atPath: trial.path).sorted()
+
+    let descriptor = open(trial.appendingPathComponent(".lock").path, O_RDWR)
+    try #require(descriptor >= 0)
+    defer { close(descriptor) }
+    try #require(flock(descriptor, LOCK_EX | LOCK_NB) == 0)
+    let pid = Array("\(getpid())\n".utf8)
+    try #require(
+      ftruncate(descriptor, 0) == 0 && pwrite(descriptor, pid, pid.count, 0) == pid.count)
+    let held = try RunnerProcess.run(["sweep", "spec.yaml", "sweep.seeds=[1]"], in: workspace)
+    #expect(held.status == 1)
+    #expect(
+      held.errors.contains(
+        "trial-002 left alone: \(trial.path) is in use by runner process \(getpid())"),
+      "\(held.errors)")
+    #expect(try String(contentsOf: manifestURL, encoding: .utf8) == text)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: trial.path).sorted() == files)
+    let rows = try Self.csv(sweep.appendingPathComponent("sweep.csv"))
+    #expect(rows[2][3] == "running")
+    #expect(rows[2].last == "in use by runner process \(getpid())")
+
+    flock(descriptor, LOCK_UN)
+    let after = try RunnerProcess.run(["sweep", "spec.yaml", "sweep.seeds=[1]"], in: workspace)
+    #expect(after.status == 0, "\(after.errors)")
+    #expect(after.output.contains("resuming: 1 of 2 trials already finished, 1 to run"))
+    #expect(try Self.manifest(sweep, "trial-002")["status"] as? String == "completed")
+  }
+
   @Test func aFolderOfAnotherSweepIsRefused() throws {
     let workspace = try RunnerTests.workspace(Self.spec)
     let first = try RunnerProcess.run(
@@ -139,5 +206,148 @@ import Testing
         ["001", "0.1", "1"], ["002", "0.1", "2"], ["003", "0.05", "1"], ["004", "0.05", "2"],
       ])
     #expect(!FileManager.default.fileExists(atPath: workspace.appendingPathComponent("out").path))
+  }
+
+  static func trials(_ sweep: URL) -> [URL] {
+    ["trial-001", "trial-002"].map { sweep.appendingPathComponent($0) }
+  }
+
+  /// Starts `runner sweep` into `folder`, waits until both its trials train, and kills it with
+  /// SIGKILL: the sweep process alone, or its whole process group. Checks that the trials died
+  /// with it, mid-training; returns the pids of the sweep and of its trials.
+  static func killMidSweep(
+    in workspace: URL, folder: String, group: Bool
+  ) throws -> (sweep: Int32, trials: [Int32]) {
+    let sweep = try RunnerProcess.start(
+      ["sweep", "spec.yaml", "--workers", "2", "--directory", folder], in: workspace)
+    let trials = Self.trials(workspace.appendingPathComponent(folder))
+    var pids: [Int32] = []
+    let training = RunnerProcess.wait(seconds: 60) {
+      pids = trials.compactMap(RunnerProcess.lockHolder).filter {
+        $0 != sweep.processIdentifier && RunnerProcess.isAlive($0)
+      }
+      return pids.count == 2
+        && trials.allSatisfy {
+          FileManager.default.fileExists(atPath: $0.appendingPathComponent("manifest.json").path)
+        }
+    }
+    try #require(training, "the trials were not caught training")
+    if group {
+      // Foundation starts a child in a process group of its own.
+      try #require(getpgid(sweep.processIdentifier) == sweep.processIdentifier)
+      kill(-sweep.processIdentifier, SIGKILL)
+    } else {
+      kill(sweep.processIdentifier, SIGKILL)
+    }
+    sweep.waitUntilExit()
+    #expect(sweep.terminationReason == .uncaughtSignal)
+    // The kernel kills the trials as the sweep dies; their exit takes a moment.
+    let gone = RunnerProcess.wait(seconds: 2) { !pids.contains(where: RunnerProcess.isAlive) }
+    #expect(gone, "trials outlived their sweep: \(pids.filter(RunnerProcess.isAlive))")
+    let statuses = try trials.map {
+      try RunnerTests.json($0.appendingPathComponent("manifest.json"))["status"] as? String
+    }
+    #expect(statuses.contains("running"), "no trial was killed mid-training: \(statuses)")
+    return (sweep.processIdentifier, pids)
+  }
+
+  /// Every trial of the sweep in `folder` left what the trial of the same number left in
+  /// `reference`: the same files, metrics (but the wall-clock columns) and weights, and the
+  /// same rows in `sweep.csv` (but the seconds).
+  static func expectSameResults(_ folder: URL, as reference: URL) throws {
+    let manager = FileManager.default
+    for (trial, expected) in zip(Self.trials(folder), Self.trials(reference)) {
+      let name = trial.lastPathComponent
+      #expect(
+        try manager.contentsOfDirectory(atPath: trial.path).sorted()
+          == manager.contentsOfDirectory(atPath: expected.path).sorted(), "\(name)")
+      let rows = try RunnerTests.csvRows(trial)
+      #expect(rows.first?.suffix(2) == ["seconds", "tokens_per_second"])
+      #expect(rows.count == 1 + 6 * 3)
+      #expect(
+        rows.map { Array($0.prefix(5)) }
+          == (try RunnerTests.csvRows(expected)).map { Array($0.prefix(5)) }, "\(name)")
+      for file in ["model.safetensors", "spec.yaml", "confusion-dev.csv"] {
+        #expect(
+          try Data(contentsOf: trial.appendingPathComponent(file))
+            == Data(contentsOf: expected.appendingPathComponent(file)), "\(name)/\(file)")
+      }
+      let manifest = try RunnerTests.json(trial.appendingPathComponent("manifest.json"))
+      #expect(manifest["status"] as? String == "completed", "\(name)")
+    }
+    func timeless(_ sweep: URL) throws -> [[String]] {
+      let rows = try Self.csv(sweep.appendingPathComponent("sweep.csv"))
+      let seconds = try #require(rows.first?.firstIndex(of: "seconds"))
+      return rows.map { row in row.enumerated().filter { $0.offset != seconds }.map(\.element) }
+    }
+    let rows = try timeless(folder)
+    #expect(rows.dropFirst().map { $0[3] } == ["completed", "completed"])
+    #expect(rows == (try timeless(reference)))
+  }
+
+  /// SIGKILL of a sweep, and of its whole process group, mid-training: its trials die with it,
+  /// and the rerun ends with what an uninterrupted sweep leaves. A second sweep on the folder
+  /// while the rerun runs is refused; temporaries of the killed processes are removed; a
+  /// completed trial whose model is gone runs again.
+  @Test func aKilledSweepLosesNothing() throws {
+    let workspace = try RunnerTests.workspace(Self.longer)
+    let straight = try RunnerProcess.run(
+      ["sweep", "spec.yaml", "--workers", "2", "--directory", "straight"], in: workspace)
+    #expect(straight.status == 0, "\(straight.errors)")
+    let reference = workspace.appendingPathComponent("straight")
+    let manager = FileManager.default
+
+    for (folder, group) in [("killed", false), ("grouped", true)] {
+      let killed = try Self.killMidSweep(in: workspace, folder: folder, group: group)
+      let sweep = workspace.appendingPathComponent(folder)
+      let trial = sweep.appendingPathComponent("trial-001")
+      let stale = [
+        sweep.appendingPathComponent(".sweep.csv.tmp-\(killed.sweep)"),
+        trial.appendingPathComponent(".metrics.csv.tmp-\(killed.trials[0])"),
+        trial.appendingPathComponent(".checkpoint.tmp-\(killed.trials[0])"),
+      ]
+      try Data("trial,optim".utf8).write(to: stale[0])
+      try Data("epoch,sp".utf8).write(to: stale[1])
+      try manager.createDirectory(at: stale[2], withIntermediateDirectories: false)
+      try Data([0, 1]).write(to: stale[2].appendingPathComponent("model.safetensors"))
+
+      // One trial at a time the first time round, so that the rerun lasts long enough for a
+      // second sweep to meet it.
+      let rerun = try RunnerProcess.start(
+        ["sweep", "spec.yaml", "--workers", group ? "2" : "1", "--directory", folder],
+        in: workspace)
+      if !group {
+        let owned = RunnerProcess.wait(seconds: 30) {
+          RunnerProcess.lockHolder(sweep) == rerun.processIdentifier
+        }
+        #expect(owned)
+        let second = try RunnerProcess.run(
+          ["sweep", "spec.yaml", "--directory", folder], in: workspace)
+        #expect(second.status == 2)
+        #expect(
+          second.errors.contains(
+            "\(sweep.path) is in use by runner process \(rerun.processIdentifier)"),
+          "\(second.errors)")
+        #expect(rerun.isRunning, "the rerun ended before a second sweep could meet it")
+      }
+      rerun.waitUntilExit()
+      #expect(rerun.terminationStatus == 0)
+      try Self.expectSameResults(sweep, as: reference)
+      for url in stale {
+        #expect(!manager.fileExists(atPath: url.path), "\(url.lastPathComponent)")
+      }
+    }
+
+    let sweep = workspace.appendingPathComponent("killed")
+    let damaged = sweep.appendingPathComponent("trial-001")
+    let started = try RunnerTests.json(damaged.appendingPathComponent("manifest.json"))["started"]
+    try manager.removeItem(at: damaged.appendingPathComponent("model.safetensors"))
+    let repaired = try RunnerProcess.run(
+      ["sweep", "spec.yaml", "--directory", "killed"], in: workspace)
+    #expect(repaired.status == 0, "\(repaired.errors)")
+    #expect(repaired.output.contains("resuming: 1 of 2 trials already finished, 1 to run"))
+    let restarted = try RunnerTests.json(damaged.appendingPathComponent("manifest.json"))
+    #expect(restarted["started"] as? String != started as? String)
+    try Self.expectSameResults(sweep, as: reference)
   }
 }
