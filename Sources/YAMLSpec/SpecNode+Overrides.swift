@@ -115,7 +115,7 @@ extension SpecNode {
     switch override.form {
     case .add:
       throw SpecError(
-        "cannot add '\(keyPath)': the spec has it already, at \(existing.keyLocation)",
+        "cannot add '\(keyPath)': the spec has it already (\(existing.keyLocation))",
         at: override.location(of: segment), keyPath: keyPath,
         expected: "++\(keyPath)=… or \(keyPath)=… to replace it")
     case .remove:

@@ -164,7 +164,7 @@ import YAMLSpec
     #expect(error.location?.description == "<override 1>:1:8")
     #expect(error.keyPath == "model.hidden")
     #expect(
-      error.message == "cannot add 'model.hidden': the spec has it already, at spec.yaml:3:3")
+      error.message == "cannot add 'model.hidden': the spec has it already (spec.yaml:3:3)")
     #expect(error.expected == "++model.hidden=… or model.hidden=… to replace it")
     // A key whose value is null is there too.
     let null = try overrideError(["+optimizer={type: sgd}"])
@@ -173,7 +173,7 @@ import YAMLSpec
     // So is a key an earlier override added.
     let twice = try overrideError(["+model.bias=true", "+model.bias=false"])
     #expect(twice.location?.description == "<override 2>:1:8")
-    #expect(twice.message.hasSuffix("at <override 1>:1:1"))
+    #expect(twice.message.hasSuffix("(<override 1>:1:1)"))
   }
 
   @Test func plusPlusSetsEitherWay() throws {
