@@ -2,9 +2,9 @@ import Recur
 import Tensors
 import YAMLSpec
 
-/// Which metrics files a run writes.
+/// Which metrics files a run writes: `metrics.csv`, `metrics.json`, a TensorBoard event file.
 public enum MetricsFormat: String, Sendable, Codable, CaseIterable {
-  case csv, json
+  case csv, json, tensorboard
 }
 
 /// The `training:` section.
@@ -114,8 +114,9 @@ public struct OutputOptions: Sendable, Decodable {
   static let options: [OptionDescription] = [
     .string("dir", default: "results", help: "root folder; a run lands in <dir>/<name>/<run-id>/"),
     .list(
-      "formats", allowed: MetricsFormat.allCases.map(\.rawValue), default: ["csv", "json"],
-      help: "metrics files to write: metrics.csv, metrics.json"),
+      "formats", allowed: MetricsFormat.allCases.map(\.rawValue),
+      default: ["csv", "json", "tensorboard"],
+      help: "metrics files to write: metrics.csv, metrics.json, events.out.tfevents.*"),
   ]
 }
 

@@ -144,6 +144,11 @@ public enum ExperimentRun {
     if let checkpoint { trainer.optimizer.state = checkpoint.optimizer }
     let every = experiment.training.checkpointEvery
     do {
+      let events =
+        experiment.output.formats.contains(.tensorboard)
+        ? try TensorBoardEvents.start(
+          in: directory, spec: experiment.spec.yamlText(), records: records)
+        : nil
       if let checkpoint {
         try trainer.restore(checkpoint.trainer)
         try writeMetrics(records, files: files, formats: experiment.output.formats, to: directory)
@@ -154,6 +159,7 @@ public enum ExperimentRun {
         onEpoch: { report in
           records += report.records
           try writeMetrics(records, files: files, formats: experiment.output.formats, to: directory)
+          try events?.append(report.records)
           if report.isBest {
             try directory.write(
               SafeTensors.encode(network.parameters), to: "model-best.safetensors")

@@ -213,21 +213,23 @@ public enum SweepResults {
       for (parameter, value) in zip(spec.parameters, row.parameters) {
         parameters[parameter.path] = .string(value)
       }
-      return .object([
+      var record: [String: JSONValue] = [
         "trial": .integer(row.trial), "folder": .string(trial.folderName),
         "configuration": .integer(row.configuration), "spec_sha256": .string(trial.sha256),
         "seed": .integer(Int(row.seed)), "parameters": .object(parameters),
         "status": .string(row.status.rawValue),
         "message": row.message.map(JSONValue.string) ?? .null,
-        spec.objective.name: .object([
-          "best": number(row.best), "best_epoch": row.bestEpoch.map(JSONValue.integer) ?? .null,
-          "final": number(row.final),
-        ]),
         "\(spec.objective.split.rawValue).loss": .object([
           "best": number(row.bestLoss), "final": number(row.finalLoss),
         ]),
         "epochs": row.epochs.map(JSONValue.integer) ?? .null, "seconds": number(row.seconds),
+      ]
+      // Ranked by the loss itself, the objective's entry (with its best epoch) is the loss's.
+      record[spec.objective.name] = .object([
+        "best": number(row.best), "best_epoch": row.bestEpoch.map(JSONValue.integer) ?? .null,
+        "final": number(row.final),
       ])
+      return .object(record)
     }
     let document: JSONValue = .object([
       "sweep_id": .string(plan.id), "sweep_sha256": .string(plan.sha256),

@@ -105,7 +105,10 @@ public struct SweepSpec: Sendable {
 
   /// Loads a sweep: a spec with a `sweep:` section, or a file holding `base: <spec path>` (relative
   /// to the file) and `sweep:`. `overrides` apply to the combined document, so they reach both the
-  /// spec (`model.bias=false`) and the sweep (`sweep.seeds=[1,2]`).
+  /// spec (`model.bias=false`) and the sweep (`sweep.seeds=[1,2]`); a comma list
+  /// (`model.hidden=32,64`, `seed=1,2`) sweeps its values (see `applyingCommandLine`). A spec
+  /// without a `sweep:` section is swept by its comma lists alone, ranked by `dev.loss` (or
+  /// `train.loss` when the dataset has no dev split) unless `sweep.metric` is given.
   public static func load(
     contentsOf path: String, overrides: [String] = [], registry: Registry = .standard
   ) throws(SpecError) -> SweepSpec {
@@ -113,7 +116,10 @@ public struct SweepSpec: Sendable {
     if let baseNode = document["base"] {
       document = try combining(document, base: baseNode, loadedFrom: path)
     }
-    return try SweepSpec(document: document.applying(overrides: overrides), registry: registry)
+    let fileHasSection = document.entry(for: "sweep") != nil
+    return try SweepSpec(
+      document: applyingCommandLine(overrides, to: document), registry: registry,
+      defaultObjective: !fileHasSection)
   }
 
   /// A sweep file `base: spec.yaml` + `sweep:` as one document: the base spec's entries, then
@@ -157,15 +163,19 @@ public struct SweepSpec: Sendable {
   }
 
   /// Checks a combined document: the spec (as `runner run` would), then the sweep section
-  /// against it.
-  public init(document: SpecNode, registry: Registry = .standard) throws(SpecError) {
+  /// against it. With `defaultObjective`, a section without `metric` ranks trials by `dev.loss`
+  /// (`train.loss` when the dataset has no dev split).
+  public init(
+    document: SpecNode, registry: Registry = .standard, defaultObjective: Bool = false
+  ) throws(SpecError) {
     guard let entries = document.entries else {
       throw SpecError("a sweep spec must be a mapping", at: document.location)
     }
     guard let sweepEntry = document.entry(for: "sweep") else {
       throw SpecError(
         "no 'sweep:' section", at: document.location, keyPath: "sweep",
-        expected: "a sweep: mapping with method, seeds, metric and parameters")
+        expected: "a sweep: mapping with method, seeds, metric and parameters, "
+          + "or comma lists of values on the command line, e.g. model.hidden=32,64")
     }
     base = SpecNode(.mapping(entries.filter { $0.key != "sweep" }), location: document.location)
     baseExperiment = try Experiment(spec: base, registry: registry)
@@ -209,7 +219,12 @@ public struct SweepSpec: Sendable {
         "seed \(seed) is listed twice", at: section["seeds"]!.items![index].location,
         keyPath: "sweep.seeds.\(index)", expected: "distinct seeds")
     }
-    objective = try Self.objective(in: section, experiment: baseExperiment)
+    if defaultObjective, section["metric"] == nil {
+      let split: Split = baseExperiment.dataset.availableSplits.contains(.dev) ? .dev : .train
+      objective = Objective(split: split, metric: "loss", goal: .min)
+    } else {
+      objective = try Self.objective(in: section, experiment: baseExperiment)
+    }
     parameters = try Self.parameters(in: section, method: method, experiment: baseExperiment)
   }
 

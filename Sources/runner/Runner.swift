@@ -30,7 +30,8 @@ struct SpecArguments: ParsableArguments {
 
   @Argument(
     help: ArgumentHelp(
-      "Overrides applied before validation, e.g. model.hidden=64 training.epochs=3.",
+      "Overrides applied before validation, e.g. model.hidden=64 training.epochs=3; "
+        + "+key=value adds a key, ++key=value sets it either way, ~key removes it.",
       valueName: "key.path=value"))
   var overrides: [String] = []
 

@@ -6,7 +6,9 @@ import YAMLSpec
 /// `runner sweep <spec> [overrides…]`: every trial of a sweep, checked up front.
 struct Sweep: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Run every trial of a spec's sweep: section (or list them with --dry-run).",
+    abstract:
+      "Run every trial of a spec's sweep: section and of comma lists such as model.hidden=32,64 "
+      + "(or list them with --dry-run).",
     discussion: """
       Every trial is assembled and checked before the first one starts. Trials land in \
       <output.dir>/<name>/sweep-<id>/trial-NNN/, where the id is a hash of the sweep; running \

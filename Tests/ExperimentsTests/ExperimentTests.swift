@@ -51,7 +51,7 @@ import YAMLSpec
     #expect(experiment.optimizer.learningRate == 0.05)
     #expect(experiment.plan == TrainingPlan(epochs: 10, batchSize: 16, shuffle: true))
     #expect(experiment.metrics.map(\.name) == ["accuracy"])
-    #expect(experiment.output.formats == [.csv, .json])
+    #expect(experiment.output.formats == [.csv, .json, .tensorboard])
 
     let resolved = experiment.spec
     #expect(resolved["model"]?["input"]?.scalar == "30")

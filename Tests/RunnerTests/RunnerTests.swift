@@ -309,6 +309,8 @@ import Testing
       try Data(contentsOf: $0.appendingPathComponent("model.safetensors"))
     }
     #expect(models[0] == models[1])
+    // The event file holds the header (step 0 twice) and every epoch once.
+    #expect(try EventFileSteps.steps(inRun: run) == [0, 0, 1, 2, 3, 4, 5, 6])
     let after = try Self.json(run.appendingPathComponent("manifest.json"))
     #expect(after["status"] as? String == "completed")
     #expect((after["resumed"] as? [String])?.count == 1)

@@ -149,4 +149,131 @@ import YAMLSpec
     #expect(error.location?.description == "<override 2>:1:28")
     #expect(error.message.hasPrefix("did not find expected ',' or ']'"))
   }
+
+  // MARK: - Hydra's forms: +key, ++key, ~key
+
+  @Test func plusAddsAKeyTheSpecLacks() throws {
+    let result = try spec.applying(overrides: ["+model.bias=false", "+optimizer.type=sgd"])
+    #expect(result["model"]?.entries?.map(\.key) == ["hidden", "layers", "bias"])
+    #expect(result["model"]?["bias"]?.location.description == "<override 1>:1:13")
+    #expect(result["optimizer"]?["type"]?.scalar == "sgd")
+  }
+
+  @Test func plusRefusesAKeyTheSpecHas() throws {
+    let error = try overrideError(["+model.hidden=3"])
+    #expect(error.location?.description == "<override 1>:1:8")
+    #expect(error.keyPath == "model.hidden")
+    #expect(
+      error.message == "cannot add 'model.hidden': the spec has it already (spec.yaml:3:3)")
+    #expect(error.expected == "++model.hidden=… or model.hidden=… to replace it")
+    // A key whose value is null is there too.
+    let null = try overrideError(["+optimizer={type: sgd}"])
+    #expect(null.location?.description == "<override 1>:1:2")
+    #expect(null.message.hasPrefix("cannot add 'optimizer'"))
+    // So is a key an earlier override added.
+    let twice = try overrideError(["+model.bias=true", "+model.bias=false"])
+    #expect(twice.location?.description == "<override 2>:1:8")
+    #expect(twice.message.hasSuffix("(<override 1>:1:1)"))
+  }
+
+  @Test func plusPlusSetsEitherWay() throws {
+    let result = try spec.applying(overrides: ["++model.hidden=3", "++model.bias=false"])
+    #expect(result["model"]?["hidden"]?.scalar == "3")
+    #expect(result["model"]?["hidden"]?.location.description == "<override 1>:1:16")
+    #expect(result["model"]?["bias"]?.scalar == "false")
+  }
+
+  @Test func tildeRemovesAKey() throws {
+    let result = try spec.applying(overrides: ["~model.hidden", "~training"])
+    #expect(result["model"]?.entries?.map(\.key) == ["layers"])
+    #expect(result.entries?.map(\.key) == ["name", "model", "optimizer"])
+    let matching = try spec.applying(overrides: ["~model.hidden=64", "~training.formats=[csv]"])
+    #expect(matching["model"]?["hidden"] == nil)
+    #expect(matching["training"]?.entries?.isEmpty == true)
+  }
+
+  @Test func tildeWithAValueRefusesAnotherValue() throws {
+    let error = try overrideError(["~model.hidden=65"])
+    #expect(error.location?.description == "<override 1>:1:15")
+    #expect(error.message == "cannot remove 'model.hidden': its value is 64, not 65")
+    #expect(error.expected == "~model.hidden to remove it whatever its value")
+    let quoted = try overrideError(["~model.hidden='64'"])
+    #expect(quoted.message == "cannot remove 'model.hidden': its value is 64, not '64'")
+  }
+
+  @Test func tildeRefusesWhatIsNotThere() throws {
+    let missing = try overrideError(["~model.width"])
+    #expect(missing.location?.description == "<override 1>:1:8")
+    #expect(missing.message == "cannot remove 'model.width': the spec has no 'model.width'")
+    let section = try overrideError(["~data.path"])
+    #expect(section.location?.description == "<override 1>:1:2")
+    #expect(section.message == "cannot remove 'data.path': the spec has no 'data'")
+    let null = try overrideError(["~optimizer.type"])
+    #expect(null.location?.description == "<override 1>:1:12")
+    #expect(null.message == "cannot remove 'optimizer.type': 'optimizer' is null, not a mapping")
+    let item = try overrideError(["~model.layers.0"])
+    #expect(item.location?.description == "<override 1>:1:15")
+    #expect(item.message.contains("is an item of a sequence"))
+  }
+
+  @Test func malformedFormsAreLocated() throws {
+    let bare = try overrideError(["~"])
+    #expect(bare.location?.description == "<override 1>:1:2")
+    #expect(bare.message == "override '~' has an empty key path")
+    let plus = try overrideError(["+=3"])
+    #expect(plus.location?.column == 2)
+    let noValue = try overrideError(["+model.bias"])
+    #expect(noValue.message == "override '+model.bias' has no '='")
+    #expect(noValue.expected == "+key.path=value, e.g. +model.hidden=128")
+    let segment = try overrideError(["++model..bias=1"])
+    #expect(segment.location?.column == 9)
+  }
+
+  // MARK: - Comma lists
+
+  @Test func commaListsSplitOutsideBracketsAndQuotes() throws {
+    let override = try Override(argument: "model.hidden=32, 64,[1,2],'x,y',{a: 1, b: 2}", number: 3)
+    #expect(override.path == "model.hidden")
+    #expect(override.form == .set)
+    #expect(override.values.map(\.location.description) == [
+      "<override 3>:1:14", "<override 3>:1:18", "<override 3>:1:21", "<override 3>:1:27",
+      "<override 3>:1:33",
+    ])
+    #expect(override.values[0].scalar == "32")
+    #expect(override.values[1].scalar == "64")
+    #expect(override.values[2].items?.compactMap(\.scalar) == ["1", "2"])
+    #expect(override.values[3].content == .scalar("x,y", .quoted))
+    #expect(override.values[4].entries?.map(\.key) == ["a", "b"])
+    // A quote inside a plain scalar is a character, not the start of a string.
+    let apostrophe = try Override(argument: "name=it's,x", number: 1)
+    #expect(apostrophe.values.compactMap(\.scalar) == ["it's", "x"])
+    let escaped = try Override(argument: "name='a'',b',\"c\\\",d\"", number: 1)
+    #expect(escaped.values.compactMap(\.scalar) == ["a',b", "c\",d"])
+    #expect(try Override(argument: "+seed=1,2", number: 1).form == .add)
+  }
+
+  @Test func aCommaListIsAnErrorOutsideASweep() throws {
+    let error = try overrideError(["name=x", "model.hidden=32,64"])
+    #expect(error.location?.description == "<override 2>:1:16")
+    #expect(error.keyPath == "model.hidden")
+    #expect(
+      error.message == "'model.hidden=32,64' is a comma list of values, which only a sweep takes")
+    #expect(error.expected?.contains("runner sweep") == true)
+    // Brackets and quotes keep commas inside one value.
+    let result = try spec.applying(overrides: ["name='a,b'", "training.formats=[csv,json]"])
+    #expect(result["name"]?.scalar == "a,b")
+    #expect(result["training"]?["formats"]?.items?.count == 2)
+  }
+
+  @Test func aCommaListWithAnEmptyValueIsAnError() throws {
+    let inner = try overrideError(["model.hidden=32,,64"])
+    #expect(inner.location?.description == "<override 1>:1:17")
+    #expect(
+      inner.message == "override 'model.hidden=32,,64' has an empty value in its comma list")
+    let trailing = try overrideError(["model.hidden=32,"])
+    #expect(trailing.location?.column == 17)
+    let removal = try overrideError(["~model.hidden=1,2"])
+    #expect(removal.location?.description == "<override 1>:1:16")
+    #expect(removal.message.contains("not a comma list"))
+  }
 }
