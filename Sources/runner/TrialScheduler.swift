@@ -145,7 +145,7 @@ struct TrialScheduler {
     }
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let specURL = folder.appendingPathComponent("spec.yaml")
-    try Data(trial.experiment.spec.yamlText().utf8).write(to: specURL)
+    try Data(trial.spec.yamlText().utf8).write(to: specURL)
     let logURL = folder.appendingPathComponent("runner.log")
     try Data().write(to: logURL)
     let log = try FileHandle(forWritingTo: logURL)
