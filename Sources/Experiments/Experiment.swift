@@ -157,8 +157,13 @@ public struct Experiment: Sendable {
     try self.init(spec: node, registry: registry)
   }
 
-  /// Assembles a parsed spec tree.
-  public init(spec root: SpecNode, registry: Registry = .standard) throws(SpecError) {
+  /// Assembles a parsed spec tree. Every size is checked before anything is allocated (see
+  /// `ResourceCheck`). A dataset read from files is taken from `datasets` when an earlier spec
+  /// built the same dataset section there, and stored there otherwise; a generated dataset is
+  /// never stored, since it draws from the seed, and is drawn only when its data is first read.
+  public init(
+    spec root: SpecNode, registry: Registry = .standard, datasets: DatasetCache? = nil
+  ) throws(SpecError) {
     guard case .mapping = root.content else {
       throw SpecError(
         "a spec must be a mapping", at: root.location,
@@ -186,16 +191,26 @@ public struct Experiment: Sendable {
     let (datasetComponent, datasetNode) = try Self.section(
       "dataset", of: root, table: registry.datasets)
     datasetType = datasetComponent.name
-    dataset = try Self.building("dataset", at: datasetNode) {
-      try datasetComponent.make(
-        ComponentOptions(node: datasetNode, path: "dataset"), generator.derived("data"))
+    let resources = ResourceCheck.machine
+    try resources.checkSizes(of: datasetNode, path: "dataset")
+    let datasetKey = DatasetCache.key(type: datasetType, options: datasetNode)
+    if let cached = datasets?.dataset(for: datasetKey) {
+      dataset = cached
+    } else {
+      dataset = try Self.building("dataset", at: datasetNode) {
+        try datasetComponent.make(
+          ComponentOptions(node: datasetNode, path: "dataset"), generator.derived("data"))
+      }
+      if !(dataset is GeneratedDataset) { datasets?.store(dataset, for: datasetKey) }
     }
+    let shape = dataset.shape
 
     let cellOptions = try Self.cellOptions(of: root, registry: registry)
     let (modelComponent, resolvedModel) = try Self.section(
       "model", of: root, table: registry.models, extraOptions: cellOptions)
     modelType = modelComponent.name
-    let info = dataset.info
+    try resources.checkSizes(of: resolvedModel, path: "model")
+    let info = shape
     var modelNode = try Self.settle(
       "input", in: resolvedModel, to: info.inputSize, what: "input features")
     modelNode = try Self.settle("output", in: modelNode, to: info.outputSize, what: "classes")
@@ -216,7 +231,13 @@ public struct Experiment: Sendable {
 
     var trainingNode = try Self.fixedSection(
       "training", of: root, options: TrainingOptions.options, passThrough: ["early_stopping"])
+    try resources.checkSizes(of: trainingNode, path: "training")
     training = try SpecDecoder().decode(TrainingOptions.self, from: trainingNode, path: "training")
+    try resources.check(
+      shape: shape, generated: dataset is GeneratedDataset, model: model.shape,
+      cell: model.cell, batchSize: training.batchSize, dataset: ComponentOptions(node: datasetNode, path: "dataset"),
+      modelOptions: ComponentOptions(node: modelNode, path: "model"),
+      training: ComponentOptions(node: trainingNode, path: "training"))
     var metrics: [any Metric] = []
     for (index, item) in (trainingNode["metrics"]?.items ?? []).enumerated() {
       let component = try registry.metrics.lookup(item, path: "training.metrics.\(index)")
@@ -224,7 +245,7 @@ public struct Experiment: Sendable {
     }
     self.metrics = metrics
     let monitored = MonitoredMetrics(
-      splits: dataset.availableSplits,
+      splits: shape.availableSplits,
       metrics: [("loss", .min)] + metrics.map { ($0.name, $0.goal) })
 
     if let node = trainingNode["early_stopping"], !node.isNull {

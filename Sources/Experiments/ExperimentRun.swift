@@ -143,6 +143,9 @@ public enum ExperimentRun {
     var trainer = experiment.trainer(for: network)
     if let checkpoint { trainer.optimizer.state = checkpoint.optimizer }
     let every = experiment.training.checkpointEvery
+    var kept = KeptWeights(
+      lastGood: checkpoint.map { ($0.trainer.completedEpochs, $0.parameters) },
+      checkpointEpoch: checkpoint?.trainer.completedEpochs)
     do {
       let events =
         experiment.output.formats.contains(.tensorboard)
@@ -158,22 +161,33 @@ public enum ExperimentRun {
         onBatch: { observer.batchFinished(epoch: $0, batch: $1, of: $2) },
         onEpoch: { report in
           records += report.records
-          try writeMetrics(records, files: files, formats: experiment.output.formats, to: directory)
-          try events?.append(report.records)
+          kept.lastGood = (report.epoch, network.parameters)
+          try RunWriteError.writing("the metrics") {
+            try writeMetrics(
+              records, files: files, formats: experiment.output.formats, to: directory)
+          }
+          try RunWriteError.writing("the TensorBoard events") { try events?.append(report.records) }
           if report.isBest {
-            try directory.write(
-              SafeTensors.encode(network.parameters), to: "model-best.safetensors")
+            try RunWriteError.writing("model-best.safetensors") {
+              try directory.write(
+                SafeTensors.encode(network.parameters), to: "model-best.safetensors")
+            }
           }
           let epoch = report.epoch
           if epoch % every == 0 || epoch == experiment.plan.epochs || report.stopsTraining {
-            try Checkpoint(
-              parameters: network.parameters, optimizer: report.optimizerState,
-              trainer: report.trainerState, records: records
-            ).write(to: directory)
+            try RunWriteError.writing("the checkpoint") {
+              try Checkpoint(
+                parameters: network.parameters, optimizer: report.optimizerState,
+                trainer: report.trainerState, records: records
+              ).write(to: directory)
+            }
+            kept.checkpointEpoch = epoch
           }
           observer.epochFinished(report.records, of: experiment.plan.epochs)
         })
-      try directory.write(SafeTensors.encode(network.parameters), to: "model.safetensors")
+      try RunWriteError.writing("model.safetensors") {
+        try directory.write(SafeTensors.encode(network.parameters), to: "model.safetensors")
+      }
       var confusions: [Split: ConfusionMatrix] = [:]
       for split in experiment.dataset.availableSplits {
         guard let matrix = trainer.confusion(split) else { continue }
@@ -193,7 +207,9 @@ public enum ExperimentRun {
       }
     } catch let error as TrainingDiverged {
       manifest.status = .diverged
-      manifest.message = error.description + "; the last checkpoint holds the last good weights"
+      manifest.message = kept.divergedMessage(error) {
+        try directory.write(SafeTensors.encode($0), to: "model.safetensors")
+      }
     } catch {
       manifest.status = .failed
       manifest.message = String(describing: error)
@@ -203,8 +219,14 @@ public enum ExperimentRun {
     do {
       try writeManifest(manifest, to: directory)
     } catch {
-      manifest.status = .failed
-      manifest.message = "cannot write the manifest: \(error)"
+      // A full disk has no room for the manifest's temporary file; its own blocks still do.
+      do {
+        try directory.overwriteInPlace(try manifest.jsonData(), file: "manifest.json")
+      } catch {
+        manifest.status = .failed
+        manifest.message =
+          (manifest.message.map { $0 + "; then " } ?? "") + "cannot write the manifest: \(error)"
+      }
     }
     return RunOutcome(
       status: manifest.status, directory: directory, records: records, manifest: manifest,

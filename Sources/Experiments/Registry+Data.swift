@@ -13,14 +13,22 @@ extension Registry {
       benchmark(
         "parity", summary: "seeded bit sequences; is the number of ones odd? (sequence classes)",
         lengths: (2, 10)
-      ) { sizes, _, generator in .parity(sizes, generator: generator) })
+      ) { sizes, _, generator in
+        GeneratedDataset(shape: SyntheticBenchmark.parityShape(sizes)) {
+          SyntheticBenchmark.parity(sizes, generator: generator)
+        }
+      })
     registry.datasets.register(
       benchmark(
         "adding",
         summary: "seeded adding problem: sum the two marked values (sequence regression; "
           + "predicting 1 scores MSE 1/6)",
         lengths: (10, 20)
-      ) { sizes, _, generator in .adding(sizes, generator: generator) })
+      ) { sizes, _, generator in
+        GeneratedDataset(shape: SyntheticBenchmark.addingShape(sizes)) {
+          SyntheticBenchmark.adding(sizes, generator: generator)
+        }
+      })
     registry.datasets.register(
       benchmark(
         "reverse",
@@ -29,7 +37,10 @@ extension Registry {
         lengths: (2, 8),
         extra: [.integer("symbols", default: 8, range: 2..., help: "alphabet size (I and K)")]
       ) { sizes, options, generator in
-        .reverse(sizes, symbols: try options.value("symbols"), generator: generator)
+        let symbols: Int = try options.value("symbols")
+        return GeneratedDataset(shape: SyntheticBenchmark.reverseShape(sizes, symbols: symbols)) {
+          SyntheticBenchmark.reverse(sizes, symbols: symbols, generator: generator)
+        }
       })
     registry.metrics.register(
       Component(
@@ -218,12 +229,13 @@ extension Registry {
 
   // MARK: Benchmarks
 
-  /// A seeded benchmark with the shared size options (and `extra` ones).
+  /// A seeded benchmark with the shared size options (and `extra` ones); `make` returns it
+  /// undrawn.
   static func benchmark(
     _ name: String, summary: String, lengths: (Int, Int), extra: [OptionDescription] = [],
     make:
       @escaping @Sendable (GeneratedSplits, ComponentOptions, SeededGenerator) throws ->
-      SyntheticBenchmark
+      GeneratedDataset
   ) -> Component<DatasetFactory> {
     Component(
       name: name, summary: summary,

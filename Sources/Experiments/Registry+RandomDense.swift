@@ -13,6 +13,9 @@ extension Registry {
         "classes", default: 17, range: 2..., help: "tags drawn uniformly (the output size K)"),
     ],
     make: { options, generator in
-      RandomDense(try options.decode(RandomDense.Configuration.self), generator: generator)
+      let configuration = try options.decode(RandomDense.Configuration.self)
+      return GeneratedDataset(shape: RandomDense.shape(configuration)) {
+        RandomDense(configuration, generator: generator)
+      }
     })
 }

@@ -71,7 +71,10 @@ extension Registry {
   ) throws -> any Dataset {
     let configuration = try options.decode(SyntheticTagging.Configuration.self)
     do throws(SyntheticTagging.ConfigurationError) {
-      return try SyntheticTagging(configuration, generator: generator)
+      try SyntheticTagging.check(configuration)
+      return GeneratedDataset(shape: SyntheticTagging.shape(configuration)) {
+        SyntheticTagging(checked: configuration, generator: generator)
+      }
     } catch {
       throw options.error(at: error.option, error.message)
     }

@@ -72,7 +72,7 @@ public struct SweepDirectory: Sendable {
     if let best = summary.first, best.n > 0,
       let number = best.trials.first(where: { rows[$0 - 1].status == .completed })
     {
-      try files.write(plan.trials[number - 1].experiment.spec.yamlText(), to: "best.yaml")
+      try files.write(plan.trials[number - 1].spec.yamlText(), to: "best.yaml")
     }
     return summary
   }

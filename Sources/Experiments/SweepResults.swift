@@ -127,7 +127,7 @@ public enum SweepResults {
       }
     case .completed:
       let missing = RunDirectory(url: folder, id: folder.lastPathComponent)
-        .missingFiles(promisedBy: manifest, formats: trial.experiment.output.formats)
+        .missingFiles(promisedBy: manifest, formats: trial.formats)
       if missing.isEmpty {
         row.status = .completed
       } else {

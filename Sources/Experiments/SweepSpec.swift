@@ -226,6 +226,51 @@ public struct SweepSpec: Sendable {
       objective = try Self.objective(in: section, experiment: baseExperiment)
     }
     parameters = try Self.parameters(in: section, method: method, experiment: baseExperiment)
+    try checkTrialCount(memory: ResourceCheck.machine.memory)
+  }
+
+  /// The number of trials the sweep expands to, before repeated draws are merged; nil when it
+  /// does not fit in an `Int`.
+  public var trialCount: Int? {
+    var configurations = Checked(trials ?? 1)
+    if method == .grid {
+      for parameter in parameters {
+        guard case .choice(let items) = parameter.domain else { continue }
+        configurations = configurations * items.count
+      }
+    }
+    return (configurations * seeds.count).value
+  }
+
+  /// Bytes a planned trial holds, estimated: its resolved spec as nodes, about 16 bytes per
+  /// character of the base spec's YAML, and 1 kB besides.
+  var bytesPerTrial: Int { 16 * baseExperiment.spec.yamlText().utf8.count + 1024 }
+
+  /// Checks, before any trial is expanded, that the trials can be counted and their plan held
+  /// in `memory` bytes: an error at `sweep.trials` (random) or `sweep.parameters` (grid).
+  func checkTrialCount(memory: Int) throws(SpecError) {
+    let node = (method == .random ? section["trials"] : section["parameters"]) ?? section
+    let keyPath = method == .random ? "sweep.trials" : "sweep.parameters"
+    let what =
+      method == .random
+      ? "\(trials ?? 0) configurations × \(seeds.count) seed\(seeds.count == 1 ? "" : "s")"
+      : "the product of the parameters' values × \(seeds.count) seed"
+        + (seeds.count == 1 ? "" : "s")
+    let limit = ResourceCheck.sizeLimit
+    guard let count = trialCount, count <= limit else {
+      throw SpecError(
+        "the sweep has more than \(limit) trials (\(what))", at: node.location, keyPath: keyPath,
+        expected: "fewer values or seeds")
+    }
+    let bytes = DatasetShape.saturating(Double(count) * Double(bytesPerTrial))
+    guard bytes <= memory else {
+      throw SpecError(
+        "the sweep has \(count) trials (\(what)): planning holds every trial's resolved spec, "
+          + "about \(ResourceCheck.text(bytesPerTrial)) each, \(ResourceCheck.text(bytes)) in all, "
+          + "more than this machine's \(ResourceCheck.text(memory))",
+        at: node.location, keyPath: keyPath,
+        expected: "at most about \(memory / bytesPerTrial) trials on this machine")
+    }
   }
 
   static func objective(
@@ -325,12 +370,34 @@ public struct SweepSpec: Sendable {
         ]
       let resolved = try node.resolved(
         against: bounds, path: keyPath, passThrough: ["distribution"])
+      let minNode = resolved["min"]!
+      if isInteger {
+        // Integers are read as integers (a bound beyond 2⁵³ does not survive a Double), and the
+        // number of values max − min + 1 must be an Int.
+        struct Bounds: Decodable {
+          var min: Int
+          var max: Int
+        }
+        let decoded = try SpecDecoder().decode(Bounds.self, from: resolved, path: keyPath)
+        guard decoded.min <= decoded.max else {
+          throw SpecError(
+            "min \(minNode.scalar ?? "") is greater than max \(resolved["max"]!.scalar ?? "")",
+            at: minNode.location, keyPath: keyPath + ".min", expected: "min ≤ max")
+        }
+        let (span, overflow) = decoded.max.subtractingReportingOverflow(decoded.min)
+        guard !overflow, span < Int.max else {
+          throw SpecError(
+            "the range \(decoded.min)…\(decoded.max) holds more integers than can be counted",
+            at: minNode.location, keyPath: keyPath + ".min",
+            expected: "max − min below \(Int.max)")
+        }
+        return .intUniform(min: decoded.min, max: decoded.max)
+      }
       struct Bounds: Decodable {
         var min: Double
         var max: Double
       }
       let decoded = try SpecDecoder().decode(Bounds.self, from: resolved, path: keyPath)
-      let minNode = resolved["min"]!
       guard decoded.min.isFinite, decoded.max.isFinite else {
         throw SpecError(
           "the bounds must be finite", at: minNode.location, keyPath: keyPath + ".min",
@@ -341,18 +408,15 @@ public struct SweepSpec: Sendable {
           "min \(minNode.scalar ?? "") is greater than max \(resolved["max"]!.scalar ?? "")",
           at: minNode.location, keyPath: keyPath + ".min", expected: "min ≤ max")
       }
-      switch distribution {
-      case "uniform": return .uniform(min: decoded.min, max: decoded.max)
-      case "log_uniform":
-        guard decoded.min > 0 else {
-          throw SpecError(
-            "log_uniform needs a positive min, found \(minNode.scalar ?? "")",
-            at: minNode.location, keyPath: keyPath + ".min", expected: "min > 0")
-        }
-        return .logUniform(min: decoded.min, max: decoded.max)
-      default:
-        return .intUniform(min: Int(decoded.min), max: Int(decoded.max))
+      guard distribution == "log_uniform" else {
+        return .uniform(min: decoded.min, max: decoded.max)
       }
+      guard decoded.min > 0 else {
+        throw SpecError(
+          "log_uniform needs a positive min, found \(minNode.scalar ?? "")",
+          at: minNode.location, keyPath: keyPath + ".min", expected: "min > 0")
+      }
+      return .logUniform(min: decoded.min, max: decoded.max)
     case .scalar:
       throw SpecError(
         "expected a list of values or a distribution, found \(node.kindDescription)",

@@ -65,6 +65,9 @@ public protocol Dataset: Sendable {
   /// Things about the data a user should know that do not stop a run (e.g. a dev tag never seen
   /// in train), one line each.
   var warnings: [String] { get }
+  /// The sizes the run is checked against before it trains; by default measured on the
+  /// examples.
+  var shape: DatasetShape { get }
 }
 
 /// A file a dataset writes into the run directory.
@@ -89,6 +92,7 @@ extension Dataset {
   }
   public var artifacts: [DatasetArtifact] { [] }
   public var warnings: [String] { [] }
+  public var shape: DatasetShape { DatasetShape(measuring: self) }
 
   /// The splits that hold at least one example, in train, dev, test order.
   public var availableSplits: [Split] {

@@ -77,4 +77,13 @@ public struct RandomDense: Dataset {
   public func examples(_ split: Split) -> [SequenceExample] {
     splits[split] ?? []
   }
+
+  /// The shape the dataset has, without drawing it: every sequence `steps` long.
+  public static func shape(_ c: Configuration) -> DatasetShape {
+    DatasetShape(
+      generated: GeneratedSplits(
+        trainSequences: c.trainSequences, devSequences: c.devSequences,
+        testSequences: c.testSequences, minLength: c.steps, maxLength: c.steps),
+      inputSize: c.input, outputSize: c.classes, task: .framewise, denseInputs: true)
+  }
 }

@@ -85,3 +85,23 @@ public struct SyntheticBenchmark: Dataset {
     }
   }
 }
+
+extension SyntheticBenchmark {
+  /// The shape `parity(sizes, …)` has, without drawing it.
+  public static func parityShape(_ sizes: GeneratedSplits) -> DatasetShape {
+    DatasetShape(generated: sizes, inputSize: 2, outputSize: 2, task: .sequence, denseInputs: false)
+  }
+
+  /// The shape `adding(sizes, …)` has, without drawing it.
+  public static func addingShape(_ sizes: GeneratedSplits) -> DatasetShape {
+    DatasetShape(
+      generated: sizes, inputSize: 2, outputSize: 1, task: .sequenceRegression, denseInputs: true)
+  }
+
+  /// The shape `reverse(sizes, symbols:, …)` has, without drawing it.
+  public static func reverseShape(_ sizes: GeneratedSplits, symbols: Int) -> DatasetShape {
+    DatasetShape(
+      generated: sizes, inputSize: symbols, outputSize: symbols, task: .framewise,
+      denseInputs: false)
+  }
+}

@@ -79,6 +79,11 @@ public struct SyntheticTagging: Dataset {
   public init(_ configuration: Configuration, generator: SeededGenerator) throws(ConfigurationError)
   {
     try Self.check(configuration)
+    self.init(checked: configuration, generator: generator)
+  }
+
+  /// Generates all three splits from a configuration that `check` accepts.
+  public init(checked configuration: Configuration, generator: SeededGenerator) {
     self.configuration = configuration
     var random = generator
     let c = configuration
@@ -154,7 +159,15 @@ public struct SyntheticTagging: Dataset {
     splits[split] ?? []
   }
 
-  private static func check(_ c: Configuration) throws(ConfigurationError) {
+  /// The shape the dataset has, without drawing it.
+  public static func shape(_ c: Configuration) -> DatasetShape {
+    DatasetShape(
+      generated: c.splits, inputSize: c.vocabulary, outputSize: c.tags, task: .framewise,
+      denseInputs: false)
+  }
+
+  /// Checks that the settings fit together, as `init` does before drawing anything.
+  public static func check(_ c: Configuration) throws(ConfigurationError) {
     if c.splits.maxLength < c.splits.minLength {
       throw ConfigurationError(
         option: "max_length",

@@ -266,15 +266,17 @@ public struct Trainer {
     let network = self.network
     if !gradients.hasSameLayout(as: network.parameters) { gradients = network.parameters.zeros() }
     let step = Float(rate ?? learningRate)
-    let batches = (order.count + plan.batchSize - 1) / plan.batchSize
+    // Written so that no batch size, however large, overflows: the last batch takes the rest.
+    let (whole, rest) = order.count.quotientAndRemainder(dividingBy: plan.batchSize)
+    let batches = whole + (rest > 0 ? 1 : 0)
     if plan.shuffle { shuffler.shuffle(&order) }
     let start = Date()
     var tokens = 0
     var total = 0.0
     var scored = 0
     for batchIndex in 0..<batches {
-      let members = order[
-        (batchIndex * plan.batchSize)..<min(order.count, (batchIndex + 1) * plan.batchSize)]
+      let first = batchIndex * plan.batchSize
+      let members = order[first..<(first + min(plan.batchSize, order.count - first))]
       var batch = SequenceBatch<Float>(
         examples: members.map { trainExamples[$0] }, task: info.task, inputSize: info.inputSize)
       noise?.perturb(&batch)

@@ -30,7 +30,9 @@ struct Evaluate: ParsableCommand {
   }
 
   func run() throws {
-    let trained = try TrainedRun.load(URL(fileURLWithPath: runDirectory), best: best)
+    let url = URL(fileURLWithPath: runDirectory)
+    if let note = Self.divergedNote(url) { Console.error(note + "\n") }
+    let trained = try TrainedRun.load(url, best: best)
     if let data {
       let record = try trained.evaluate(file: data)
       Console.line(Self.line(data, record, trained.experiment.metrics))
@@ -47,6 +49,18 @@ struct Evaluate: ParsableCommand {
       records.append(record)
     }
     try trained.writeEvaluation(records)
+  }
+
+  /// For a run that diverged, what it kept: the manifest's message says which epoch's weights
+  /// `model.safetensors` holds, or that there are none.
+  static func divergedNote(_ url: URL) -> String? {
+    guard
+      let data = FileManager.default.contents(
+        atPath: url.appendingPathComponent("manifest.json").path),
+      let manifest = try? JSONDecoder().decode(Manifest.self, from: data),
+      manifest.status == .diverged
+    else { return nil }
+    return "note: the run diverged: " + (manifest.message ?? "no message")
   }
 
   /// `name loss … metric …` for the terminal.

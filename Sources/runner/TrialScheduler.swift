@@ -183,7 +183,7 @@ struct TrialScheduler {
   private func prepare(_ trial: SweepTrial, in folder: URL) throws {
     let directory = try RunDirectory.own(folder)
     try directory.removeContents()
-    try directory.write(trial.experiment.spec.yamlText(), to: "spec.yaml")
+    try directory.write(trial.spec.yamlText(), to: "spec.yaml")
     try directory.write(Data(), to: "runner.log")
   }
 

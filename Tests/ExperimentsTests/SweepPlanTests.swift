@@ -62,9 +62,9 @@ import YAMLSpec
     #expect(plan.trials.map(\.seed) == Array(repeating: [1, 2], count: 6).flatMap { $0 })
     #expect(plan.trials.map(\.configuration) == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5])
     let trial = plan.trials[9]
-    #expect(trial.experiment.modelType == "brnn")
-    #expect(trial.experiment.model.shape.hiddenSize == 3)
-    #expect(trial.experiment.seed == 2)
+    #expect(trial.spec["model"]?["type"]?.scalar == "brnn")
+    #expect(trial.spec["model"]?["hidden"]?.scalar == "3")
+    #expect(trial.spec["seed"]?.scalar == "2")
     #expect(trial.folderName == "trial-010")
     #expect(Set(plan.trials.map(\.sha256)).count == 12)
     #expect(plan.spec.objective == .init(split: .dev, metric: "accuracy", goal: .max))
@@ -104,12 +104,13 @@ import YAMLSpec
     var hidden = Set<Int>()
     var rates: [Double] = []
     for trial in plan.trials {
-      let rate = trial.experiment.optimizer.learningRate
+      let rate = try #require(
+        Double(trial.spec["optimizer"]?["learning_rate"]?.scalar ?? ""))
       rates.append(rate)
       #expect((0.001...0.3).contains(rate))
       let momentum = try #require(Double(trial.values[1].scalar ?? ""))
       #expect((0.2...0.8).contains(momentum))
-      let size = trial.experiment.model.shape.hiddenSize
+      let size = try #require(Int(trial.spec["model"]?["hidden"]?.scalar ?? ""))
       #expect((2...4).contains(size))
       hidden.insert(size)
     }

@@ -119,7 +119,7 @@ import YAMLSpec
     let sweep = try SweepDirectory.open(plan, at: folder)
     for trial in plan.trials {
       let outcome = try ExperimentRun.run(
-        trial.experiment, commandLine: ["test"], observer: Silent(),
+        try Experiment(spec: trial.spec), commandLine: ["test"], observer: Silent(),
         directory: sweep.folder(of: trial))
       #expect(outcome.status == .completed)
     }
