@@ -307,12 +307,17 @@ enum EventFileReader {
   /// A run killed after writing an epoch's events but before its checkpoint resumes from the
   /// checkpoint: the events file then holds every epoch once.
   @Test func aResumeDropsEventsWrittenAfterTheCheckpoint() throws {
-    let outcome = try Self.run(Self.experiment(epochs: 2))
-    let directory = outcome.directory
-    var extra = outcome.records.filter { $0.epoch == 2 }
+    // The finished run's outcome holds its folder's lock: keep only what the test reads, so
+    // that the resume below can take the folder.
+    let (url, records) = try {
+      let outcome = try Self.run(Self.experiment(epochs: 2))
+      return (outcome.directory.url, outcome.records)
+    }()
+    let directory = RunDirectory(url: url, id: url.lastPathComponent)
+    var extra = records.filter { $0.epoch == 2 }
     for index in extra.indices { extra[index].epoch = 3 }
     let spec = try String(contentsOf: directory.path("spec.yaml"), encoding: .utf8)
-    _ = try TensorBoardEvents.start(in: directory, spec: spec, records: outcome.records + extra)
+    _ = try TensorBoardEvents.start(in: directory, spec: spec, records: records + extra)
     let file = try Self.eventFile(in: directory.url)
     #expect(try EventFileReader.events(Data(contentsOf: file)).map(\.step) == [0, 0, 1, 2, 3])
     let manifestURL = directory.path("manifest.json")
