@@ -7,6 +7,8 @@ let package = Package(
   // MARK: - Public products
   products: [
     .library(name: "Recur", targets: ["YAMLSpec", "Tensors", "Recur", "Experiments"]),
+    /// Every `runner` command, for a plugin's own runner: `RecurCLI.main(registry:)`.
+    .library(name: "RecurCLI", targets: ["RecurCLI"]),
     .executable(name: "runner", targets: ["runner"]),
   ],
   dependencies: [
@@ -39,13 +41,14 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
-    .executableTarget(
-      name: "runner",
+    .target(
+      name: "RecurCLI",
       dependencies: [
         "Experiments", "YAMLSpec", "Recur", "Tensors", "CProcess",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .executableTarget(name: "runner", dependencies: ["RecurCLI", "Experiments"]),
 
     // MARK: - Tests
     .testTarget(name: "YAMLSpecTests", dependencies: ["YAMLSpec"]),

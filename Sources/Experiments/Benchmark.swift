@@ -180,11 +180,13 @@ public enum Benchmark {
   /// default the plan `runner run` would choose); then reads the memory peak and measures the
   /// sgemm peak on all cores.
   public static func measure(
-    _ workload: BenchmarkWorkload, execution: ExecutionPlan? = nil
+    _ workload: BenchmarkWorkload, execution: ExecutionPlan? = nil,
+    registry: Registry = .standard
   ) throws -> BenchmarkSample {
     let atStart = residentBytes(field: "VmRSS:") ?? 0
     let experiment = try Experiment(
-      spec: SpecNode.parse(workload.specText, sourceName: "bench-\(workload.name)"))
+      spec: SpecNode.parse(workload.specText, sourceName: "bench-\(workload.name)"),
+      registry: registry)
     let network = experiment.network()
     let plan =
       execution

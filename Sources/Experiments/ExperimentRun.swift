@@ -75,7 +75,7 @@ public enum ExperimentRun {
   /// checkpoint that is corrupt or does not fit the spec's model. Temporaries that killed
   /// processes left are removed before it trains.
   public static func resume(
-    _ url: URL, commandLine: [String], observer: some RunObserver
+    _ url: URL, commandLine: [String], observer: some RunObserver, registry: Registry = .standard
   ) throws -> (Experiment, RunOutcome) {
     let start = Date()
     let manifestURL = url.appendingPathComponent("manifest.json")
@@ -105,7 +105,7 @@ public enum ExperimentRun {
         reason: "changed since the run started (its SHA-256 differs from "
           + "the manifest's); start a new run with it instead")
     }
-    let experiment = try Experiment(loading: specURL.path)
+    let experiment = try Experiment(loading: specURL.path, registry: registry)
     var checkpoint: Checkpoint?
     if Checkpoint.exists(in: directory) {
       checkpoint = try Checkpoint.load(

@@ -19,13 +19,15 @@ public struct TrainedRun {
 
   /// Rebuilds the run's experiment from its `spec.yaml` and reads `model.safetensors` (or, with
   /// `best`, `model-best.safetensors`, which runs with early stopping write).
-  public static func load(_ url: URL, best: Bool = false) throws -> TrainedRun {
+  public static func load(
+    _ url: URL, best: Bool = false, registry: Registry = .standard
+  ) throws -> TrainedRun {
     let directory = RunDirectory(url: url, id: url.lastPathComponent)
     let specPath = directory.path("spec.yaml").path
     guard FileManager.default.fileExists(atPath: specPath) else {
       throw LoadError(path: url.path, reason: "no spec.yaml: not a run directory")
     }
-    let experiment = try Experiment(loading: specPath)
+    let experiment = try Experiment(loading: specPath, registry: registry)
     let file = best ? "model-best.safetensors" : "model.safetensors"
     let weightsURL = directory.path(file)
     guard let data = FileManager.default.contents(atPath: weightsURL.path) else {

@@ -34,7 +34,8 @@ struct Predict: ParsableCommand {
   var best = false
 
   func run() throws {
-    let trained = try TrainedRun.load(URL(fileURLWithPath: runDirectory), best: best)
+    let trained = try TrainedRun.load(
+      URL(fileURLWithPath: runDirectory), best: best, registry: RunnerContext.registry)
     let prediction = try Prediction(trained, path: input, plainText: text)
     if let output {
       try Data(prediction.taggedText.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)

@@ -37,7 +37,8 @@ struct SpecArguments: ParsableArguments {
 
   /// The assembled experiment; the dataset's warnings go to standard error.
   func experiment() throws(SpecError) -> Experiment {
-    let experiment = try Experiment(loading: spec, overrides: overrides)
+    let experiment = try Experiment(
+      loading: spec, overrides: overrides, registry: RunnerContext.registry)
     for warning in experiment.dataset.warnings {
       Console.error("warning: \(warning)\n")
     }
@@ -53,14 +54,27 @@ enum Exit {
   static let usage = ExitCode(2)
 }
 
-@main
-enum Main {
-  static func main() {
+/// The registry every command builds from, set once by `RecurCLI.main(registry:)` before the
+/// command line is parsed and only read after.
+enum RunnerContext {
+  nonisolated(unsafe) static var registry = Registry.standard
+}
+
+/// The `runner` command line as a library: a plugin's runner is a `main.swift` that adds its
+/// components to `Registry.standard` and calls `RecurCLI.main(registry:)`. Every command — run,
+/// resume, evaluate, predict, export, reproduce, validate, list, gradcheck, sweep and the trial
+/// processes it starts (this same executable), report, bench — then builds from that registry.
+public enum RecurCLI {
+  /// Parses the process's arguments, runs the command and exits with its code: 0 success, 1 a
+  /// run that failed or diverged, 2 a bad command line or spec.
+  public static func main(registry: Registry = .standard) -> Never {
+    RunnerContext.registry = registry
     TrialScheduler.bindToSweep()
     BLASKernels.ensureFitting()
     do {
       var command = try Runner.parseAsRoot()
       try command.run()
+      Foundation.exit(0)
     } catch let error as SpecError {
       Console.error(error.description + "\n")
       Foundation.exit(Exit.usage.rawValue)

@@ -32,7 +32,7 @@ struct Evaluate: ParsableCommand {
   func run() throws {
     let url = URL(fileURLWithPath: runDirectory)
     if let note = Self.divergedNote(url) { Console.error(note + "\n") }
-    let trained = try TrainedRun.load(url, best: best)
+    let trained = try TrainedRun.load(url, best: best, registry: RunnerContext.registry)
     if let data {
       let record = try trained.evaluate(file: data)
       Console.line(Self.line(data, record, trained.experiment.metrics))

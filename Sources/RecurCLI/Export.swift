@@ -28,7 +28,8 @@ struct Export: ParsableCommand {
   var format: TrainedRun.ExportFormat = .recur
 
   func run() throws {
-    let trained = try TrainedRun.load(URL(fileURLWithPath: runDirectory), best: best)
+    let trained = try TrainedRun.load(
+      URL(fileURLWithPath: runDirectory), best: best, registry: RunnerContext.registry)
     let folder =
       output.map { URL(fileURLWithPath: $0, isDirectory: true) }
       ?? trained.directory.path("export")

@@ -27,7 +27,7 @@ struct List: ParsableCommand {
     var blocks: [String] = []
     for kind in kinds {
       var lines = [kind.plural]
-      for component in Registry.standard.descriptions(of: kind) {
+      for component in RunnerContext.registry.descriptions(of: kind) {
         lines.append("  \(component.name) — \(component.summary)")
         let width = component.options.map(\.name.count).max() ?? 0
         let typeWidth = component.options.map(\.typeDescription.count).max() ?? 0

@@ -102,7 +102,8 @@ struct Bench: ParsableCommand {
 
   func run() throws {
     if worker {
-      let sample = try Benchmark.measure(selected[0], execution: forcedPlan)
+      let sample = try Benchmark.measure(
+        selected[0], execution: forcedPlan, registry: RunnerContext.registry)
       let encoder = JSONEncoder()
       encoder.outputFormatting = .sortedKeys
       Console.line(String(decoding: try encoder.encode(sample), as: UTF8.self))

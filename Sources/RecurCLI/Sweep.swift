@@ -43,8 +43,10 @@ struct Sweep: ParsableCommand {
   }
 
   func run() throws {
-    let spec = try SweepSpec.load(contentsOf: arguments.spec, overrides: arguments.overrides)
-    let plan = try SweepPlan(spec)
+    let spec = try SweepSpec.load(
+      contentsOf: arguments.spec, overrides: arguments.overrides,
+      registry: RunnerContext.registry)
+    let plan = try SweepPlan(spec, registry: RunnerContext.registry)
     let folder =
       directory.map { URL(fileURLWithPath: $0, isDirectory: true) }
       ?? SweepDirectory.defaultURL(for: plan)

@@ -1,0 +1,3 @@
+import RecurCLI
+
+RecurCLI.main()
