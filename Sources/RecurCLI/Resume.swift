@@ -9,7 +9,8 @@ struct Resume: ParsableCommand {
     discussion: """
       Reads the run's spec.yaml and checkpoint/, and trains the remaining epochs in the same \
       run directory. With the same seed, the run ends with exactly the metrics and weights of \
-      one that never stopped.
+      one that never stopped. Refused (exit 2), changing nothing, while another runner owns the \
+      run directory: the run itself, or another resume.
       """)
 
   @Argument(help: "The run directory, e.g. results/brnn-tagging/20261127-034501-123.")

@@ -16,8 +16,9 @@ struct Run: ParsableCommand {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Write the run into this folder (created when missing; it must not hold a run) instead "
-        + "of a new timestamped one; runner sweep places its trials this way.",
+      "Write the run into this folder (created when missing; it must not hold a run or be in "
+        + "use by another runner) instead of a new timestamped one; runner sweep places its "
+        + "trials this way.",
       valueName: "folder"))
   var runDirectory: String?
 
