@@ -312,7 +312,8 @@ import Testing
       ]
       try Data("trial,optim".utf8).write(to: stale[0])
       try Data("epoch,sp".utf8).write(to: stale[1])
-      try manager.createDirectory(at: stale[2], withIntermediateDirectories: false)
+      // The killed trial may have left this very folder itself.
+      try manager.createDirectory(at: stale[2], withIntermediateDirectories: true)
       try Data([0, 1]).write(to: stale[2].appendingPathComponent("model.safetensors"))
 
       // One trial at a time the first time round, so that the rerun lasts long enough for a
