@@ -140,6 +140,8 @@ public struct Experiment: Sendable {
   public let earlyStopping: EarlyStopping?
   public let metrics: [any Metric]
   public let output: OutputOptions
+  /// Every component the spec names, with the module that registered it, for provenance.
+  public let components: [ComponentRecord]
 
   /// The top-level keys of a spec; sections are described by their components.
   static let topLevelOptions: [OptionDescription] = [
@@ -297,6 +299,35 @@ public struct Experiment: Sendable {
       entries.append(SpecNode.Entry(key: key, keyLocation: node.location, value: node))
     }
     spec = SpecNode(.mapping(entries), location: root.location)
+    components = Self.components(of: spec, registry: registry)
+  }
+
+  /// The components a resolved spec names, in spec order, each with its registering module.
+  static func components(of spec: SpecNode, registry: Registry) -> [ComponentRecord] {
+    func record<F>(_ kind: ComponentKind, _ node: SpecNode?, in table: ComponentTable<F>)
+      -> ComponentRecord?
+    {
+      guard let name = node?.scalar, let component = table[name] else { return nil }
+      return ComponentRecord(kind: kind, name: name, module: component.module)
+    }
+    let model = spec["model"]
+    var records = [
+      record(.dataset, spec["dataset"]?["type"], in: registry.datasets),
+      record(.model, model?["type"], in: registry.models),
+      record(
+        .cell, model?["cell"] ?? SpecNode(.string("elman"), location: spec.location),
+        in: registry.cells),
+      record(.activation, model?["activation"], in: registry.activations),
+      record(.initializer, model?["weight_init"], in: registry.initializers),
+      record(.initializer, model?["recurrent_init"], in: registry.initializers),
+      record(.optimizer, spec["optimizer"]?["type"], in: registry.optimizers),
+      record(.schedule, spec["schedule"]?["type"], in: registry.schedules),
+    ]
+    for item in spec["training"]?["metrics"]?.items ?? [] {
+      records.append(record(.metric, item, in: registry.metrics))
+    }
+    var seen = Set<String>()
+    return records.compactMap { $0 }.filter { seen.insert("\($0.kind) \($0.name)").inserted }
   }
 
   /// The training plan the spec describes.

@@ -44,7 +44,8 @@ public enum ExperimentRun {
     // Before the run directory exists, so that a run inside a checkout does not see itself as a
     // change.
     let provenance = Provenance.current(
-      workingDirectory: workingDirectory, dataFiles: experiment.dataset.dataFiles)
+      workingDirectory: workingDirectory, dataFiles: experiment.dataset.dataFiles,
+      components: experiment.components)
     let root = URL(fileURLWithPath: experiment.output.dir, isDirectory: true)
     let directory: RunDirectory
     if let placement {
@@ -105,7 +106,7 @@ public enum ExperimentRun {
         reason: "changed since the run started (its SHA-256 differs from "
           + "the manifest's); start a new run with it instead")
     }
-    let experiment = try Experiment(loading: specURL.path, registry: registry)
+    let experiment = try Experiment.stored(in: url, registry: registry)
     var checkpoint: Checkpoint?
     if Checkpoint.exists(in: directory) {
       checkpoint = try Checkpoint.load(

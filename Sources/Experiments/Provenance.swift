@@ -1,8 +1,9 @@
 import Foundation
 import Tensors
+import YAMLSpec
 
-/// Where a run's numbers came from, beyond the spec: the code's commit, the toolchain, the BLAS
-/// and the data files read. The host (OS and CPU) is in `Manifest.Host`.
+/// Where a run's numbers came from, beyond the spec: the code's commit, the toolchain, the BLAS,
+/// the data files read, the runner executable and the module of every component. The host (OS and CPU) is in `Manifest.Host`.
 public struct Provenance: Sendable, Codable, Equatable {
   /// The checkout the runner was started in.
   public struct Git: Sendable, Codable, Equatable {
@@ -36,18 +37,40 @@ public struct Provenance: Sendable, Codable, Equatable {
     }
   }
 
+  /// The executable that ran: `runner` or a plugin's own runner.
+  public struct Runner: Sendable, Codable, Equatable {
+    /// Its file name, e.g. `plugin-runner`.
+    public var name: String
+    /// Its absolute path.
+    public var executable: String
+
+    /// This process's executable: /proc/self/exe where there is one, else argv[0].
+    public static var current: Runner {
+      let path =
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        ?? URL(fileURLWithPath: CommandLine.arguments.first ?? "runner").standardized.path
+      return Runner(name: URL(fileURLWithPath: path).lastPathComponent, executable: path)
+    }
+  }
+
   /// Nil outside a git checkout or without git.
   public var git: Git?
   /// The Swift compiler the runner was built with.
   public var swiftVersion: String
   public var blas: BLAS
   public var dataFiles: [DataFile]
+  /// The runner that made the run; nil in manifests written before it was recorded.
+  public var runner: Runner?
+  /// Each component the spec names and the module that registered it; nil in manifests
+  /// written before it was recorded.
+  public var components: [ComponentRecord]?
 
   enum CodingKeys: String, CodingKey {
     case git
     case swiftVersion = "swift_version"
     case blas
     case dataFiles = "data_files"
+    case runner, components
   }
 
   /// Writes every key, `git` as null when there is no checkout.
@@ -57,14 +80,19 @@ public struct Provenance: Sendable, Codable, Equatable {
     try container.encode(swiftVersion, forKey: .swiftVersion)
     try container.encode(blas, forKey: .blas)
     try container.encode(dataFiles, forKey: .dataFiles)
+    try container.encodeIfPresent(runner, forKey: .runner)
+    try container.encodeIfPresent(components, forKey: .components)
   }
 
   /// The provenance of a run started now in `workingDirectory`, reading `dataFiles`.
-  public static func current(workingDirectory: String, dataFiles: [String]) -> Provenance {
+  public static func current(
+    workingDirectory: String, dataFiles: [String], components: [ComponentRecord] = []
+  ) -> Provenance {
     Provenance(
       git: git(in: workingDirectory), swiftVersion: swiftVersion,
       blas: BLAS(library: BLASInfo.configuration, threads: BLASInfo.threads),
-      dataFiles: dataFiles.map { DataFile(path: $0, sha256: Fingerprint.sha256(file: $0)) })
+      dataFiles: dataFiles.map { DataFile(path: $0, sha256: Fingerprint.sha256(file: $0)) },
+      runner: .current, components: components)
   }
 
   /// The compiler version, from compile-time checks.
@@ -111,5 +139,34 @@ public struct Provenance: Sendable, Codable, Equatable {
     process.waitUntilExit()
     guard process.terminationReason == .exit, process.terminationStatus == 0 else { return nil }
     return String(decoding: data, as: UTF8.self)
+  }
+}
+
+/// A component a run used, and the module that registered it.
+public struct ComponentRecord: Sendable, Codable, Equatable {
+  public var kind: ComponentKind
+  public var name: String
+  public var module: String
+}
+
+extension Experiment {
+  /// The experiment of the run directory at `url` (its `spec.yaml`), built from `registry`. When
+  /// the spec does not assemble and the run's manifest says another runner made it — a plugin's
+  /// runner, whose components this registry lacks — the error names that runner.
+  public static func stored(in url: URL, registry: Registry) throws(SpecError) -> Experiment {
+    let spec = url.appendingPathComponent("spec.yaml").path
+    do {
+      return try Experiment(loading: spec, registry: registry)
+    } catch {
+      let manifest = FileManager.default.contents(
+        atPath: url.appendingPathComponent("manifest.json").path)
+      guard let manifest, let made = try? JSONDecoder().decode(Manifest.self, from: manifest),
+        let runner = made.provenance?.runner, runner.name != Provenance.Runner.current.name
+      else { throw error }
+      var located = error
+      located.message +=
+        " (this run was made by \(runner.name), \(runner.executable): open it with that runner)"
+      throw located
+    }
   }
 }

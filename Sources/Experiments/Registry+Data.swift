@@ -5,11 +5,13 @@ import YAMLSpec
 extension Registry {
   /// The datasets and metrics of real sequence data: corpora, classic benchmarks, and the
   /// metrics of tagging, sequence classification and regression.
-  static func registerDataAndMetrics(in registry: inout Registry) {
-    registry.datasets.register(conllu)
-    registry.datasets.register(conll)
-    registry.datasets.register(csvSequences)
-    registry.datasets.register(
+  static func registerDataAndMetrics(
+    in registry: inout Registry
+  ) throws(DuplicateComponent) {
+    try registry.datasets.register(conllu)
+    try registry.datasets.register(conll)
+    try registry.datasets.register(csvSequences)
+    try registry.datasets.register(
       benchmark(
         "parity", summary: "seeded bit sequences; is the number of ones odd? (sequence classes)",
         lengths: (2, 10)
@@ -18,7 +20,7 @@ extension Registry {
           SyntheticBenchmark.parity(sizes, generator: generator)
         }
       })
-    registry.datasets.register(
+    try registry.datasets.register(
       benchmark(
         "adding",
         summary: "seeded adding problem: sum the two marked values (sequence regression; "
@@ -29,7 +31,7 @@ extension Registry {
           SyntheticBenchmark.adding(sizes, generator: generator)
         }
       })
-    registry.datasets.register(
+    try registry.datasets.register(
       benchmark(
         "reverse",
         summary: "seeded symbol sequences; output the input reversed (framewise, "
@@ -42,26 +44,26 @@ extension Registry {
           SyntheticBenchmark.reverse(sizes, symbols: symbols, generator: generator)
         }
       })
-    registry.metrics.register(
+    try registry.metrics.register(
       Component(
         name: "sequence_accuracy",
         summary: "share of sequences with every scored position right (classification)",
         make: { SequenceAccuracy() }))
-    registry.metrics.register(
+    try registry.metrics.register(
       Component(
         name: "known_word_accuracy",
         summary: "token accuracy on words in the train vocabulary (tagging corpora)",
         make: { WordAccuracy(known: true) }))
-    registry.metrics.register(
+    try registry.metrics.register(
       Component(
         name: "unknown_word_accuracy",
         summary: "token accuracy on words outside the train vocabulary (tagging corpora)",
         make: { WordAccuracy(known: false) }))
-    registry.metrics.register(
+    try registry.metrics.register(
       Component(
         name: "mse", summary: "mean squared error per scored value (regression)",
         make: { RegressionError(absolute: false) }))
-    registry.metrics.register(
+    try registry.metrics.register(
       Component(
         name: "mae", summary: "mean absolute error per scored value (regression)",
         make: { RegressionError(absolute: true) }))

@@ -5,24 +5,32 @@ import YAMLSpec
 extension Registry {
   /// The components Recur ships with.
   public static let standard: Registry = {
+    do {
+      return try standardComponents()
+    } catch {
+      preconditionFailure("Recur's own components clash: \(error)")
+    }
+  }()
+
+  private static func standardComponents() throws(DuplicateComponent) -> Registry {
     var registry = Registry()
-    registry.datasets.register(syntheticTagging)
-    registry.models.register(recurrentModel(name: "rnn", directions: [.forward]))
-    registry.models.register(recurrentModel(name: "brnn", directions: [.forward, .backward]))
-    for cell in [elmanCell, lstmCell, gruCell] { registry.cells.register(cell) }
+    try registry.datasets.register(syntheticTagging)
+    try registry.models.register(recurrentModel(name: "rnn", directions: [.forward]))
+    try registry.models.register(recurrentModel(name: "brnn", directions: [.forward, .backward]))
+    for cell in [elmanCell, lstmCell, gruCell] { try registry.cells.register(cell) }
     for optimizer in [sgd, adam(decoupled: false), adam(decoupled: true), rmsprop, adagrad, rprop] {
-      registry.optimizers.register(optimizer)
+      try registry.optimizers.register(optimizer)
     }
     for schedule in [constant, step, exponential, cosine, plateau] {
-      registry.schedules.register(schedule)
+      try registry.schedules.register(schedule)
     }
-    registry.activations.register(
+    try registry.activations.register(
       Component(name: "tanh", summary: "hyperbolic tangent; f' = 1 − f²", make: { Tanh() }))
-    registry.activations.register(
+    try registry.activations.register(
       Component(
         name: "sigmoid", summary: "logistic function 1/(1+e^−a); f' = f(1 − f)",
         make: { Sigmoid() }))
-    registry.activations.register(
+    try registry.activations.register(
       Component(name: "relu", summary: "max(0, a); f' = [a > 0]", make: { ReLU() }))
     let initializers: [Component<InitializerFactory>] = [
       Component(
@@ -37,16 +45,16 @@ extension Registry {
         name: "identity", summary: "the identity (IRNN, for ReLU recurrent weights); square only",
         make: { IdentityInitializer() }),
     ]
-    for initializer in initializers { registry.initializers.register(initializer) }
-    registry.metrics.register(
+    for initializer in initializers { try registry.initializers.register(initializer) }
+    try registry.metrics.register(
       Component(
         name: "accuracy",
         summary: "share of scored positions predicted right (tokens, or sequences)",
         make: { Accuracy() }))
-    registerDataAndMetrics(in: &registry)
-    registry.datasets.register(randomDense)
+    try registerDataAndMetrics(in: &registry)
+    try registry.datasets.register(randomDense)
     return registry
-  }()
+  }
 
   static let syntheticTagging = Component<DatasetFactory>(
     name: "synthetic-tagging",

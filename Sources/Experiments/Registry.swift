@@ -3,7 +3,7 @@ import Tensors
 import YAMLSpec
 
 /// The kinds of component a spec names by `type:` (or, for activations and metrics, by name).
-public enum ComponentKind: String, Sendable, CaseIterable {
+public enum ComponentKind: String, Sendable, CaseIterable, Codable {
   case dataset, model, cell, optimizer, schedule, activation, initializer, metric
 
   /// "datasets", "models" …, as `runner list` accepts them.
@@ -11,17 +11,41 @@ public enum ComponentKind: String, Sendable, CaseIterable {
 }
 
 /// A registered implementation: its name, a line of help, its options, and how to build it.
+///
+/// The options are declared once: the validator checks the spec against them, fills their
+/// defaults, `runner list` prints them, and the factory reads their resolved values through
+/// `ComponentOptions.value(_:)`.
 public struct Component<Factory: Sendable>: Sendable {
   public let name: String
   public let summary: String
   public let options: [OptionDescription]
   public let make: Factory
+  /// The module that declared the component, recorded in every run's manifest.
+  public let module: String
 
-  public init(name: String, summary: String, options: [OptionDescription] = [], make: Factory) {
+  /// A component declared in the calling file's module (taken from `fileID`).
+  public init(
+    name: String, summary: String, options: [OptionDescription] = [], make: Factory,
+    fileID: String = #fileID
+  ) {
     self.name = name
     self.summary = summary
     self.options = options
     self.make = make
+    module = String(fileID.prefix { $0 != "/" })
+  }
+}
+
+/// Two components of one kind registered under one name.
+public struct DuplicateComponent: Error, Sendable, CustomStringConvertible {
+  public var kind: ComponentKind
+  public var name: String
+  /// The module of the component registered first, and of the second.
+  public var modules: (first: String, second: String)
+
+  public var description: String {
+    "two \(kind.plural) are registered as '\(name)': one from \(modules.first), one from "
+      + "\(modules.second); rename one of them"
   }
 }
 
@@ -242,13 +266,14 @@ public struct ComponentTable<Factory: Sendable>: Sendable {
     self.kind = kind
   }
 
-  /// Adds `component`, replacing one registered under the same name.
-  public mutating func register(_ component: Component<Factory>) {
-    if let index = components.firstIndex(where: { $0.name == component.name }) {
-      components[index] = component
-    } else {
-      components.append(component)
+  /// Adds `component`. Throws when one of the same name is registered already, naming both
+  /// modules: a plugin's runner fails at start-up rather than shadowing a component.
+  public mutating func register(_ component: Component<Factory>) throws(DuplicateComponent) {
+    if let existing = self[component.name] {
+      throw DuplicateComponent(
+        kind: kind, name: component.name, modules: (existing.module, component.module))
     }
+    components.append(component)
   }
 
   public var names: [String] { components.map(\.name) }

@@ -27,7 +27,7 @@ public struct TrainedRun {
     guard FileManager.default.fileExists(atPath: specPath) else {
       throw LoadError(path: url.path, reason: "no spec.yaml: not a run directory")
     }
-    let experiment = try Experiment(loading: specPath, registry: registry)
+    let experiment = try Experiment.stored(in: url, registry: registry)
     let file = best ? "model-best.safetensors" : "model.safetensors"
     let weightsURL = directory.path(file)
     guard let data = FileManager.default.contents(atPath: weightsURL.path) else {

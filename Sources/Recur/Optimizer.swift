@@ -49,8 +49,10 @@ public struct OptimizerState: Sendable, Equatable {
   }
 
   /// Calls `body` once per parameter key with that key's parameters, gradients and `slots`
-  /// (0, 1 or 2) state buffers, all flat and of equal length; an unused slot is empty.
-  mutating func update(
+  /// (0, 1 or 2) state buffers, all flat and of equal length; an unused slot is empty. The
+  /// buffers start at zero, count one step more, and are checkpointed and restored with the
+  /// run: an optimizer of one's own keeps its state here and resumes bit-identically.
+  public mutating func update(
     _ parameters: inout ParameterSet<Float>, gradients: ParameterSet<Float>, slots: Int,
     _ body: (
       _ theta: UnsafeMutableBufferPointer<Float>, _ gradient: UnsafeBufferPointer<Float>,

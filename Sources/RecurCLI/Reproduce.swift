@@ -17,8 +17,7 @@ struct Reproduce: ParsableCommand {
 
   func run() throws {
     let stored = URL(fileURLWithPath: runDirectory, isDirectory: true)
-    let experiment = try Experiment(
-      loading: stored.appendingPathComponent("spec.yaml").path, registry: RunnerContext.registry)
+    let experiment = try Experiment.stored(in: stored, registry: RunnerContext.registry)
     guard let storedMetrics = try MetricsTable.load(from: stored) else {
       throw ValidationError("\(runDirectory) holds no metrics.csv or metrics.json to compare")
     }

@@ -48,7 +48,7 @@ import YAMLSpec
   /// A component registered on a copy of the registry is built from a spec like a built-in one.
   @Test func aRegisteredActivationIsUsable() throws {
     var registry = Registry.standard
-    registry.activations.register(
+    try registry.activations.register(
       Component(
         name: "identity-ish", summary: "a test stand-in",
         make: { Registry.standard.activations["tanh"]!.make() }))
@@ -64,6 +64,27 @@ import YAMLSpec
     #expect(throws: SpecError.self) {
       try Experiment(spec: SpecNode.parse(spec, sourceName: "t.yaml"))
     }
+  }
+
+  /// A second component under a taken name fails, naming both modules; components record the
+  /// module that declared them.
+  @Test func duplicateNamesFailNamingBothModules() throws {
+    var registry = Registry.standard
+    #expect(registry.cells["lstm"]?.module == "Experiments")
+    let clash = Component<CellFactory>(
+      name: "lstm", summary: "a second lstm", make: { _, _ in LSTMCell() })
+    #expect(clash.module == "ExperimentsTests")
+    do {
+      try registry.cells.register(clash)
+      Issue.record("a second 'lstm' was registered")
+    } catch {
+      #expect(error.kind == .cell)
+      #expect(
+        error.description
+          == "two cells are registered as 'lstm': one from Experiments, one from "
+          + "ExperimentsTests; rename one of them")
+    }
+    #expect(registry.cells.names == ["elman", "lstm", "gru"])
   }
 
   /// `random-dense` builds from a spec with its options, seeded from the run's data stream, and

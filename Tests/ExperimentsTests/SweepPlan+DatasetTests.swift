@@ -19,12 +19,12 @@ import YAMLSpec
 
   /// A registry with `read-once`, a dataset that stands for one read from files (it ignores
   /// the seed; `size` 3 is a bad file), and `drawn`, a generated one; both count their builds.
-  static func registry(reads: Counter, draws: Counter) -> Registry {
+  static func registry(reads: Counter, draws: Counter) throws -> Registry {
     var registry = Registry.standard
     let configuration = SyntheticTagging.Configuration(
       trainSequences: 12, devSequences: 4, testSequences: 0, minLength: 2, maxLength: 5,
       vocabulary: 20, tags: 3, rightContextWords: 2, rightContextShare: 0.2)
-    registry.datasets.register(
+    try registry.datasets.register(
       Component(
         name: "read-once", summary: "counts its reads",
         options: [.integer("size", default: 1, range: 1..., help: "stands for a file option")],
@@ -34,7 +34,7 @@ import YAMLSpec
           guard size != 3 else { throw options.error(at: "size", "a bad file") }
           return try SyntheticTagging(configuration, generator: SeededGenerator(seed: 9))
         }))
-    registry.datasets.register(
+    try registry.datasets.register(
       Component(
         name: "drawn", summary: "counts its draws",
         make: { _, generator in
@@ -70,7 +70,12 @@ import YAMLSpec
     let text =
       base(dataset: dataset) + "sweep:\n  seeds: \(seeds)\n  metric: {name: dev.accuracy}\n"
       + "  parameters:\n" + parameters
-    let registry = registry(reads: reads, draws: draws)
+    let registry: Registry
+    do {
+      registry = try Self.registry(reads: reads, draws: draws)
+    } catch {
+      preconditionFailure("the test registry clashes with the standard one: \(error)")
+    }
     let document = try SpecNode.parse(text, sourceName: "sweep.yaml")
     return try SweepPlan(SweepSpec(document: document, registry: registry), registry: registry)
   }
@@ -107,7 +112,7 @@ import YAMLSpec
     #expect(plan.trials.count == 16)
     #expect(draws.count == 0)
     // Assembled for a run, each seed draws its own data.
-    let registry = Self.registry(reads: Counter(), draws: draws)
+    let registry = try Self.registry(reads: Counter(), draws: draws)
     let first = try Experiment(spec: plan.trials[0].spec, registry: registry)
     let second = try Experiment(spec: plan.trials[1].spec, registry: registry)
     #expect(first.seed != second.seed)
