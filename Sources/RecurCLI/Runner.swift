@@ -65,6 +65,24 @@ enum RunnerContext {
 /// resume, evaluate, predict, export, reproduce, validate, list, gradcheck, sweep and the trial
 /// processes it starts (this same executable), report, bench — then builds from that registry.
 public enum RecurCLI {
+  /// `Registry.standard` with a plugin's components added by `register`, then `main(registry:)`.
+  /// A name registered twice fails at start-up naming both modules (exit 2):
+  ///
+  ///     RecurCLI.main { registry in
+  ///       try registry.datasets.register(SineSign.component)
+  ///       try registry.cells.register(MinimalCell.component)
+  ///     }
+  public static func main(adding register: (inout Registry) throws -> Void) -> Never {
+    var registry = Registry.standard
+    do {
+      try register(&registry)
+    } catch {
+      Console.error("error: \(error)\n")
+      Foundation.exit(Exit.usage.rawValue)
+    }
+    main(registry: registry)
+  }
+
   /// Parses the process's arguments, runs the command and exits with its code: 0 success, 1 a
   /// run that failed or diverged, 2 a bad command line or spec.
   public static func main(registry: Registry = .standard) -> Never {
