@@ -179,3 +179,22 @@ public struct CellBackward<Scalar: BLASScalar> {
     self.parameterGradients = parameterGradients
   }
 }
+
+extension BLASScalar {
+  /// x ← tanh x over `count` values, through the vectorised block kernel.
+  @inlinable
+  static func tanhInPlace(_ values: UnsafeMutablePointer<Self>, count: Int) {
+    tanh(
+      UnsafeBufferPointer(start: values, count: count),
+      into: UnsafeMutableBufferPointer(start: values, count: count))
+  }
+
+  /// x ← σ(x) = (1 + tanh(x/2)) / 2 over `count` values, through the vectorised tanh: the
+  /// gates' sigmoid.
+  @inlinable
+  static func sigmoidInPlace(_ values: UnsafeMutablePointer<Self>, count: Int) {
+    for j in 0..<count { values[j] *= 0.5 }
+    tanhInPlace(values, count: count)
+    for j in 0..<count { values[j] = 0.5 + 0.5 * values[j] }
+  }
+}

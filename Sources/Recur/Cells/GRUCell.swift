@@ -37,19 +37,13 @@ public struct GRUCell: RecurrentCell {
     for r in 0..<step.rows {
       let a = step.gates + r * width
       let product = recurrent + r * width
-      // σ(x) = (1 + tanh(x/2)) / 2 for r and z, through one vectorised tanh.
-      for j in 0..<(2 * h) { a[j] = 0.5 * (a[j] + product[j]) }
-      Scalar.tanh(
-        UnsafeBufferPointer(start: a, count: 2 * h),
-        into: UnsafeMutableBufferPointer(start: a, count: 2 * h))
-      for j in 0..<(2 * h) { a[j] = 0.5 + 0.5 * a[j] }
+      for j in 0..<(2 * h) { a[j] += product[j] }
+      Scalar.sigmoidInPlace(a, count: 2 * h)
       if let recurrentBias {
         for j in 0..<h { product[2 * h + j] += recurrentBias[j] }
       }
       for j in 0..<h { a[2 * h + j] += a[j] * product[2 * h + j] }
-      Scalar.tanh(
-        UnsafeBufferPointer(start: a + 2 * h, count: h),
-        into: UnsafeMutableBufferPointer(start: a + 2 * h, count: h))
+      Scalar.tanhInPlace(a + 2 * h, count: h)
       let out = step.output + r * h
       if let previous = step.previousOutput.map({ $0 + r * h }) {
         for j in 0..<h { out[j] = a[2 * h + j] + a[h + j] * (previous[j] - a[2 * h + j]) }

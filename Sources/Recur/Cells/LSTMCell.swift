@@ -60,27 +60,17 @@ public struct LSTMCell: RecurrentCell {
           a[h + j] += peephole[h + j] * previous[j]
         }
       }
-      // σ(x) = (1 + tanh(x/2)) / 2: i, f and g through one vectorised tanh over 3H columns,
-      // o too when it does not wait for c.
-      let squashedColumns = peephole == nil ? width : 3 * h
-      for j in 0..<(2 * h) { a[j] *= 0.5 }
-      if peephole == nil { for j in (3 * h)..<width { a[j] *= 0.5 } }
-      Scalar.tanh(
-        UnsafeBufferPointer(start: a, count: squashedColumns),
-        into: UnsafeMutableBufferPointer(start: a, count: squashedColumns))
-      for j in 0..<(2 * h) { a[j] = 0.5 + 0.5 * a[j] }
+      Scalar.sigmoidInPlace(a, count: 2 * h)
+      Scalar.tanhInPlace(a + 2 * h, count: h)
       if let previous {
         for j in 0..<h { c[j] = a[h + j] * previous[j] + a[j] * a[2 * h + j] }
       } else {
         for j in 0..<h { c[j] = a[j] * a[2 * h + j] }
       }
       if let peephole {
-        for j in 0..<h { a[3 * h + j] = 0.5 * (a[3 * h + j] + peephole[2 * h + j] * c[j]) }
-        Scalar.tanh(
-          UnsafeBufferPointer(start: a + 3 * h, count: h),
-          into: UnsafeMutableBufferPointer(start: a + 3 * h, count: h))
+        for j in 0..<h { a[3 * h + j] += peephole[2 * h + j] * c[j] }
       }
-      for j in (3 * h)..<width { a[j] = 0.5 + 0.5 * a[j] }
+      Scalar.sigmoidInPlace(a + 3 * h, count: h)
     }
     let count = step.rows * h
     Scalar.tanh(
