@@ -42,9 +42,8 @@ import Testing
   }
 
   static func manifest(_ run: URL) throws -> [String: Any] {
-    try #require(
-      JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("manifest.json")))
-        as? [String: Any])
+    let data = try Data(contentsOf: run.appendingPathComponent("manifest.json"))
+    return try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])
   }
 
   @Test func aRunThatDivergesInItsFirstEpochSaysItKeptNothing() throws {
