@@ -81,8 +81,14 @@ import YAMLSpec
       trainSequences: 300, devSequences: 40, testSequences: 0, minLength: 3, maxLength: 9)
     let generator = SeededGenerator(seed: 4)
     let cases: [(DatasetShape, any Dataset)] = [
-      (SyntheticBenchmark.parityShape(sizes), SyntheticBenchmark.parity(sizes, generator: generator)),
-      (SyntheticBenchmark.addingShape(sizes), SyntheticBenchmark.adding(sizes, generator: generator)),
+      (
+        SyntheticBenchmark.parityShape(sizes),
+        SyntheticBenchmark.parity(sizes, generator: generator)
+      ),
+      (
+        SyntheticBenchmark.addingShape(sizes),
+        SyntheticBenchmark.adding(sizes, generator: generator)
+      ),
       (
         SyntheticBenchmark.reverseShape(sizes, symbols: 5),
         SyntheticBenchmark.reverse(sizes, symbols: 5, generator: generator)

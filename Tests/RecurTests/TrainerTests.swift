@@ -197,4 +197,26 @@ import Testing
       }
     }
   }
+
+  @Test func aBatchSizeBeyondTheSplitIsOneBatchAndNeverOverflows() throws {
+    let data = try Self.dataset()
+    func trained(batchSize: Int) throws -> (ParameterSet<Float>, Int) {
+      var trainer = Trainer(
+        network: Self.trainer(data, directions: [.forward], learningRate: 0.1, epochs: 1).network,
+        optimizer: SGD(momentum: 0.9), dataset: data,
+        plan: TrainingPlan(epochs: 1, batchSize: batchSize, shuffle: true), learningRate: 0.1,
+        metrics: [], shuffler: SeededGenerator(seed: 3))
+      var batches = 0
+      _ = try trainer.trainEpoch(1) { _, total in batches = total }
+      return (trainer.network.parameters, batches)
+    }
+    // 120 train sequences: Int.max, as 120, is one batch of all of them (the old
+    // (count + size − 1) / size overflowed).
+    let (whole, wholeBatches) = try trained(batchSize: 120)
+    let (huge, hugeBatches) = try trained(batchSize: Int.max)
+    #expect(wholeBatches == 1 && hugeBatches == 1)
+    #expect(huge == whole)
+    // 120 = 2·50 + 20: three batches, the last of 20.
+    #expect(try trained(batchSize: 50).1 == 3)
+  }
 }
