@@ -51,9 +51,10 @@ let package = Package(
     .executableTarget(name: "runner", dependencies: ["RecurCLI", "Experiments"]),
 
     // MARK: - Tests
+    .target(name: "TestSupport", dependencies: ["Recur", "Tensors"], path: "Tests/TestSupport"),
     .testTarget(name: "YAMLSpecTests", dependencies: ["YAMLSpec"]),
     .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-    .testTarget(name: "RecurTests", dependencies: ["Recur", "Tensors"]),
+    .testTarget(name: "RecurTests", dependencies: ["Recur", "Tensors", "TestSupport"]),
     .testTarget(
       name: "ExperimentsTests", dependencies: ["Experiments", "YAMLSpec", "Recur", "Tensors"]),
     .testTarget(

@@ -1,5 +1,6 @@
 import Recur
 import Tensors
+import TestSupport
 import Testing
 
 @Suite struct OptimizerTests {
@@ -43,11 +44,15 @@ import Testing
     }
   }
 
-  static func expectClose(_ actual: [[Float]], _ expected: [[Double]], tolerance: Double = 1e-6) {
-    #expect(actual.count == expected.count)
-    for (a, e) in zip(actual.joined(), expected.joined()) {
-      #expect(abs(Double(a) - e) <= tolerance, "\(a) ≠ \(e)")
-    }
+  /// The steps against hand-worked values, to Float32's precision.
+  static func expectClose(
+    _ actual: [[Float]], _ expected: [[Double]],
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    #expect(actual.count == expected.count, sourceLocation: sourceLocation)
+    TestSupport.expectClose(
+      Array(actual.joined()), Array(expected.joined()), tolerance: 1e-6,
+      sourceLocation: sourceLocation)
   }
 
   /// μ = 0.9, η = 0.1, g = 0.5 twice. Step 1: v = 0.5, θ = 1 − 0.1·(0.5 + 0.9·0.5) = 0.905.

@@ -1,5 +1,6 @@
 import Recur
 import Tensors
+import TestSupport
 import Testing
 
 /// Dropout on the hidden outputs the output layer reads, with a fixed mask: BPTT against central
@@ -24,25 +25,8 @@ import Testing
     let masks = Self.masks(
       rows: batch.targets.count, hidden: shape.hiddenSize, directions: 2, rate: 0.4, seed: 5)
     #expect(masks.joined().contains(0))
-    var gradients = network.parameters.zeros()
-    _ = network.lossAndGradients(for: batch, into: &gradients, dropout: DropoutMasks(output: masks))
-    var scratch = gradients
-    let epsilon = 1e-5
-    var worst = 0.0
-    for index in network.parameters.values.indices {
-      for entry in network.parameters.values[index].elements.indices {
-        let original = network.parameters.values[index].elements[entry]
-        network.parameters.values[index].elements[entry] = original + epsilon
-        let plus = network.lossAndGradients(for: batch, into: &scratch, dropout: DropoutMasks(output: masks)).mean
-        network.parameters.values[index].elements[entry] = original - epsilon
-        let minus = network.lossAndGradients(for: batch, into: &scratch, dropout: DropoutMasks(output: masks)).mean
-        network.parameters.values[index].elements[entry] = original
-        let numerical = (plus - minus) / (2 * epsilon)
-        let analytic = gradients.values[index].elements[entry]
-        worst = max(
-          worst, abs(numerical - analytic) / max(abs(numerical), abs(analytic), 1e-8))
-      }
-    }
+    let worst = worstMaskedGradientError(
+      network, batch: batch, masks: DropoutMasks(output: masks), epsilon: 1e-5)
     #expect(worst < 1e-6)
   }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Recur
 import Tensors
+import TestSupport
 import Testing
 
 @Suite struct RecurrentNetworkTests {
@@ -130,17 +131,6 @@ import Testing
     }
   }
 
-  static func expectClose(
-    _ a: ParameterSet<Double>, _ b: ParameterSet<Double>,
-    _ comment: Comment
-  ) {
-    #expect(a.keys == b.keys)
-    for (x, y) in zip(a.values, b.values) {
-      let worst = zip(x.elements, y.elements).map { abs($0 - $1) }.max() ?? 0
-      #expect(worst < 1e-12, comment)
-    }
-  }
-
   /// Each sequence alone against the same sequence batched with longer and shorter ones: the
   /// loss, the predictions and the gradient contribution agree to 1e-12 (Double).
   @Test(arguments: paddingCases)
@@ -189,7 +179,8 @@ import Testing
         into: &isolatedGradient)
       #expect(isolatedLoss.scored == loss.scored)
       #expect(abs(isolatedLoss.total - loss.total) < 1e-12)
-      Self.expectClose(isolatedGradient, gradient, "sequence \(b) isolated in the batch")
+      expectClose(
+        isolatedGradient, gradient, tolerance: 1e-12, "sequence \(b) isolated in the batch")
     }
     #expect(totalScored == batchLoss.scored)
     #expect(abs(totalLoss - batchLoss.total) < 1e-12)
@@ -199,7 +190,8 @@ import Testing
         scaledBatch.values[k].elements[e] *= Double(batchLoss.scored)
       }
     }
-    Self.expectClose(weightedSum, scaledBatch, "Σ scored_b · ∇_b = scored · ∇_batch")
+    expectClose(
+      weightedSum, scaledBatch, tolerance: 1e-12, "Σ scored_b · ∇_b = scored · ∇_batch")
   }
 
   // MARK: Workspace reuse and precision

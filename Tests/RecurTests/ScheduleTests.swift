@@ -1,4 +1,5 @@
 import Recur
+import TestSupport
 import Testing
 
 @Suite struct ScheduleTests {
@@ -8,29 +9,27 @@ import Testing
     return (1...epochs).map { schedule.learningRate(epoch: $0, base: 1) }
   }
 
-  static func expectClose(_ actual: [Double], _ expected: [Double]) {
-    #expect(actual.count == expected.count)
-    for (a, e) in zip(actual, expected) { #expect(abs(a - e) < 1e-12, "\(a) ≠ \(e)") }
-  }
-
   @Test func constantStepAndExponential() {
     #expect(Self.rates(ConstantSchedule(), epochs: 3) == [1, 1, 1])
-    Self.expectClose(
-      Self.rates(StepSchedule(stepSize: 2, gamma: 0.1), epochs: 5), [1, 1, 0.1, 0.1, 0.01])
-    Self.expectClose(
-      Self.rates(ExponentialSchedule(gamma: 0.5), epochs: 4), [1, 0.5, 0.25, 0.125])
+    expectClose(
+      Self.rates(StepSchedule(stepSize: 2, gamma: 0.1), epochs: 5), [1, 1, 0.1, 0.1, 0.01],
+      tolerance: 1e-12)
+    expectClose(
+      Self.rates(ExponentialSchedule(gamma: 0.5), epochs: 4), [1, 0.5, 0.25, 0.125],
+      tolerance: 1e-12)
   }
 
   /// 2 warm-up epochs of 6: 1/3, 2/3; then p = 0, 1/4, 2/4, 3/4 over the 4 others:
   /// ½(1 + cos πp) with floor 0 → 1, (1 + √½)/2, ½, (1 − √½)/2.
   @Test func cosineWarmsUpThenAnneals() {
     let half = 0.5.squareRoot()
-    Self.expectClose(
+    expectClose(
       Self.rates(CosineSchedule(epochs: 6, warmupEpochs: 2, floor: 0), epochs: 6),
-      [1.0 / 3, 2.0 / 3, 1, (1 + half) / 2, 0.5, (1 - half) / 2])
+      [1.0 / 3, 2.0 / 3, 1, (1 + half) / 2, 0.5, (1 - half) / 2], tolerance: 1e-12)
     // With a floor of 0.2 the annealed part is 0.2 + 0.8·½(1 + cos πp).
-    Self.expectClose(
-      Self.rates(CosineSchedule(epochs: 2, warmupEpochs: 0, floor: 0.2), epochs: 2), [1, 0.6])
+    expectClose(
+      Self.rates(CosineSchedule(epochs: 2, warmupEpochs: 0, floor: 0.2), epochs: 2), [1, 0.6],
+      tolerance: 1e-12)
   }
 
   static func devLoss(_ epoch: Int, _ loss: Double) -> [EpochRecord] {
