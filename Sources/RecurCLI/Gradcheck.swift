@@ -10,11 +10,14 @@ struct Gradcheck: ParsableCommand {
     discussion: """
       Builds the spec's model (its cell, layers and initializers) at a small hidden size, in \
       Float64, on the first train sequences of its dataset, and compares BPTT's gradient of \
-      the loss summed over the scored positions with central differences. An entry's error \
-      is |numerical - BPTT| divided by the larger of its own gradient's magnitude and a \
-      thousandth of the parameter's largest gradient entry (at least 1e-8), so entries whose \
-      gradient is nearly zero are not measured against the differences' rounding alone. \
-      Prints the largest error per parameter; exits 1 when one is above the tolerance.
+      the loss summed over the scored positions with fourth-order central differences \
+      (f(-2e) - 8f(-e) + 8f(e) - f(2e)) / 12e. An entry's error is |numerical - BPTT| divided \
+      by the larger of its own gradient's magnitude and a thousandth of the model's largest \
+      gradient entry (at least 1e-8), so entries whose gradient is nearly zero are not \
+      measured against the differences' rounding alone. For a ReLU network the weights are \
+      drawn again (up to 20 times) until every pre-activation lies at least 1e-3 from the \
+      kink, and the step is kept below a third of that distance. Prints the largest error \
+      per parameter; exits 1 when one is above the tolerance.
       """)
 
   @OptionGroup var arguments: SpecArguments
@@ -31,8 +34,8 @@ struct Gradcheck: ParsableCommand {
   @Option(help: "Largest relative error accepted.")
   var tolerance = 1e-6
 
-  @Option(help: "Step of the central differences.")
-  var epsilon = 1e-4
+  @Option(help: "Step ε of the fourth-order central differences.")
+  var epsilon = 5e-3
 
   func validate() throws {
     guard hidden >= 1, sequences >= 1, entries >= 1 else {
@@ -43,25 +46,42 @@ struct Gradcheck: ParsableCommand {
     }
   }
 
+  /// How far from ReLU's kink every pre-activation should lie, and how many draws of the
+  /// weights may try for it.
+  static let kinkClearance = 1e-3
+  static let kinkDraws = 20
+
   func run() throws {
     let experiment = try arguments.experiment()
     var blueprint = experiment.model
     blueprint.shape.hiddenSize = min(blueprint.shape.hiddenSize, hidden)
     let shape = blueprint.shape
     var generator = SeededGenerator(seed: experiment.seed).derived("gradcheck")
-    let network = blueprint.network(
-      parameters: blueprint.initialParameters(Double.self, generator: &generator))
     let examples = Array(experiment.dataset.examples(.train).prefix(sequences))
     let batch = SequenceBatch<Double>(
       examples: examples, task: shape.task, inputSize: shape.inputSize)
-    // Finite differences across ReLU's kink measure a slope BPTT never sees: keep the step
-    // well inside the smallest distance of a pre-activation from it.
-    let nearest = network.smallestPreActivationMagnitude(for: batch)
-    let step = min(epsilon, nearest / 10)
-    if step < epsilon {
-      print(
-        "note: a pre-activation lies \(String(format: "%.1e", nearest)) from 0; checking with "
-          + "ε = \(String(format: "%.1e", step))")
+    var network = blueprint.network(
+      parameters: blueprint.initialParameters(Double.self, generator: &generator))
+    // Differences across ReLU's kink measure a slope BPTT never sees: draw the weights again
+    // until every real pre-activation lies well clear of it, and keep the stencil (±2ε) inside
+    // the clearance.
+    var step = epsilon
+    if (blueprint.cell as? ElmanCell)?.activation.name == "relu" {
+      var draws = 1
+      var clearance = network.smallestPreActivationMagnitude(for: batch)
+      while clearance < Self.kinkClearance && draws < Self.kinkDraws {
+        network = blueprint.network(
+          parameters: blueprint.initialParameters(Double.self, generator: &generator))
+        clearance = network.smallestPreActivationMagnitude(for: batch)
+        draws += 1
+      }
+      step = min(epsilon, clearance / 3)
+      if draws > 1 || step < epsilon {
+        print(
+          "note: ReLU: weights drawn \(draws) times; the nearest pre-activation lies "
+            + "\(String(format: "%.1e", clearance)) from the kink; ε = "
+            + "\(String(format: "%.1e", step))")
+      }
     }
     let results = GradientCheck.run(
       model: network, batch: batch, epsilon: step, maxEntriesPerKey: entries)

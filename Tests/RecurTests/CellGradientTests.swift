@@ -8,11 +8,10 @@ import Testing
 /// (Elman, LSTM with and without peepholes, GRU) × layers {1, 2} × {rnn, brnn} × every task ×
 /// bias on/off, on a batch of lengths [3, 5, 1] so that padding is exercised in both directions
 /// and through the layers. Every entry (biases and peepholes included) starts uniform in ±0.8,
-/// so no gate sits at a value that hides a term. ε = 3e-5 as in `GradientCheckTests`; the
-/// tolerance is 1e-5 rather than 1e-6 because in the gated and stacked networks the
-/// differences' rounding (growing as ε shrinks) and their truncation (growing with ε) meet near
-/// 1e-6 (observed: up to 3e-6 on a few entries at ε = 1e-5 and at 1e-4 alike), while a wrong
-/// term shows as 1e-2 or more (the padding fault this suite caught was 0.66).
+/// so no gate sits at a value that hides a term. Fourth-order differences at ε = 5e-3
+/// (`GradientCheck.derivative`): with the two-point difference the gated, stacked networks'
+/// rounding and truncation errors met near 1e-6 whatever ε; a wrong term shows as 1e-2 or more
+/// (the padding fault this suite caught was 0.66).
 @Suite struct CellGradientTests {
   struct Case: CustomTestStringConvertible, Sendable {
     var cell: String
@@ -58,10 +57,10 @@ import Testing
   func bpttMatchesFiniteDifferences(_ c: Case) {
     let network = Self.network(c)
     let batch = Self.batch(c, sparse: c.layers == 2)
-    let results = GradientCheck.run(model: network, batch: batch, epsilon: 3e-5)
+    let results = GradientCheck.run(model: network, batch: batch, epsilon: 5e-3)
     #expect(results.map(\.key) == network.parameters.keys)
     for result in results {
-      #expect(result.maxRelativeError < 1e-5, "\(result.key): \(result.maxRelativeError)")
+      #expect(result.maxRelativeError < 1e-6, "\(result.key): \(result.maxRelativeError)")
     }
   }
 
@@ -80,8 +79,8 @@ import Testing
     let masks = DropoutMasks<Double>(
       output: [mask(batch.targets.count * 3), mask(batch.targets.count * 3)],
       layers: [[mask(hiddenRows), mask(hiddenRows)], [mask(hiddenRows), mask(hiddenRows)]])
-    let worst = worstMaskedGradientError(network, batch: batch, masks: masks, epsilon: 3e-5)
-    #expect(worst < 1e-5)
+    let worst = worstMaskedGradientError(network, batch: batch, masks: masks, epsilon: 5e-3)
+    #expect(worst < 1e-6)
     // The masks matter: without them the gradient differs.
     var plain = network.parameters.zeros()
     var masked = plain

@@ -26,7 +26,7 @@ import Testing
       rows: batch.targets.count, hidden: shape.hiddenSize, directions: 2, rate: 0.4, seed: 5)
     #expect(masks.joined().contains(0))
     let worst = worstMaskedGradientError(
-      network, batch: batch, masks: DropoutMasks(output: masks), epsilon: 1e-5)
+      network, batch: batch, masks: DropoutMasks(output: masks), epsilon: 5e-3)
     #expect(worst < 1e-6)
   }
 
