@@ -185,16 +185,18 @@ public struct TrainedRun {
     let shape = experiment.model.shape
     let cell = experiment.model.cell
     let h = shape.hiddenSize
-    switch cell {
-    case let elman as ElmanCell where !["tanh", "relu"].contains(elman.activation.name):
+    let missing: String? =
+      switch cell {
+      case let elman as ElmanCell where !["tanh", "relu"].contains(elman.activation.name):
+        "PyTorch's nn.RNN has tanh and relu only, not \(elman.activation.name)"
+      case let lstm as LSTMCell where lstm.peepholes: "PyTorch's nn.LSTM has no peepholes"
+      case is ElmanCell, is LSTMCell, is GRUCell: nil
+      default: "PyTorch has no \(cell.name) cell"
+      }
+    if let missing {
       throw ExportError(
-        description: "PyTorch's nn.RNN has tanh and relu only, not \(elman.activation.name)")
-    case let lstm as LSTMCell where lstm.peepholes:
-      throw ExportError(description: "PyTorch's nn.LSTM has no peepholes")
-    case is ElmanCell, is LSTMCell, is GRUCell:
-      break
-    default:
-      throw ExportError(description: "PyTorch has no \(cell.name) cell")
+        description: "cannot export as --format torch: \(missing); export with --format recur "
+          + "(examples/numpy_forward.py reads it)")
     }
     var tensors = ParameterSet<Float>()
     for slot in experiment.model.parameterLayout {

@@ -12,7 +12,8 @@ struct Export: ParsableCommand {
       --output. With --format recur (the default) the weights keep Recur's keys and row-vector \
       layout, which examples/numpy_forward.py reads; with --format torch they take PyTorch's \
       state-dict names and layouts, for nn.RNN/nn.LSTM/nn.GRU named rnn plus nn.Linear named \
-      output.
+      output (examples/torch_forward_check.py evaluates PyTorch's equations on them); a sigmoid \
+      Elman cell or an LSTM with peepholes, which PyTorch lacks, cannot be exported so.
       """)
 
   @Argument(help: "The run directory.")

@@ -7,7 +7,7 @@ import Testing
 /// (no batching, no padding, no masks), computes the BRNN framewise loss and gradients for the
 /// same weights and data, which the test writes to a temporary JSON file.
 @Suite struct RecurrentNetworkNumPyTests {
-  /// MATH.md, BRNN, for one sequence at a time; gradients of the mean over scored steps.
+  /// docs/MATH.md, "BRNN", for one sequence at a time; gradients of the mean over scored steps.
   static let script = #"""
     import json, sys
     import numpy as np

@@ -13,10 +13,10 @@ enum InputRows<Scalar: BLASScalar> {
 /// backpropagation through time (docs/MATH.md, "The unroll").
 ///
 /// A forward unroll visits t = 0 … T−1 and its previous step is t−1; a backward unroll visits
-/// t = T−1 … 0 and its previous step is t+1 (MATH.md, BRNN). Rows of a sequence past its length
-/// are padding: their outputs, states and deltas are forced to zero after every step, so the
-/// backward unroll of a short sequence starts from `←h^(len+1) = 0` and no padded row reaches a
-/// gradient product.
+/// t = T−1 … 0 and its previous step is t+1 (docs/MATH.md, "BRNN"). Rows of a sequence past its
+/// length are padding: their outputs, states and deltas are forced to zero after every step, so
+/// the backward unroll of a short sequence starts from `←h^(len+1) = 0` and no padded row reaches
+/// a gradient product.
 ///
 /// Buffers (owned by the network's workspace), each row-major with row `t·B + b`: `gates`
 /// `[T·B × G·H]` (for a cell whose gates are its output, `outputs` itself), `outputs`
@@ -161,8 +161,8 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
   /// On entry `outputDeltas` holds the error at each row's output from outside the recurrence
   /// (the output layer, or the layer above); on exit the gate deltas hold ∂O/∂A^t and the
   /// recurrent deltas ∂O/∂R^t, zero on padded rows, where the error at h^t adds
-  /// `∂R^(next) Wᵀ` before the cell's step (MATH.md, BPTT). `cellGradients` are zeroed first
-  /// and receive the cell's own parameters' gradients.
+  /// `∂R^(next) Wᵀ` before the cell's step (docs/MATH.md, "BPTT"). `cellGradients` are zeroed
+  /// first and receive the cell's own parameters' gradients.
   func runBackward(
     w: UnsafePointer<Scalar>, cellParameters: [UnsafePointer<Scalar>],
     cellGradients: [(pointer: UnsafeMutablePointer<Scalar>, count: Int)]

@@ -44,7 +44,8 @@ enum SoftmaxCrossEntropy {
   }
 
   /// Replaces the logits by δ_k = (y − z) / scored on scored rows and 0 elsewhere, the gradient
-  /// of the mean loss with respect to the logits (MATH.md: δ_k = y_k − z_k); returns the loss.
+  /// of the mean loss with respect to the logits (docs/MATH.md, "Output layer and losses");
+  /// returns the loss.
   static func lossAndDeltas<Scalar: BLASScalar>(
     logits: UnsafeMutablePointer<Scalar>, classes: Int, targets: [Int32]
   ) -> BatchLoss {

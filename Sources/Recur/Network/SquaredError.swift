@@ -1,7 +1,7 @@
 import Tensors
 
 /// Linear output with squared error against real targets, on `[rows × K]` outputs in place
-/// (MATH.md, "Other output kinds": y = a, loss ½ Σ (y − z)², δ_k = y_k − z_k).
+/// (docs/MATH.md, "Output layer and losses": y = a, loss ½ Σ (y − z)², δ = y − z).
 ///
 /// Row r is scored when `targets[r] ≥ 0`; its K targets are `values[r·K ..< (r+1)·K]`. The loss
 /// reported is the sum over scored rows r and outputs k of ½(y_rk − z_rk)², and the mean is taken
