@@ -7,9 +7,9 @@ extension SpecNode {
   /// anchor's locations); `<<` merge keys (a mapping or a sequence of mappings) merge with explicit
   /// keys winning, and earlier mappings of a merge sequence winning over later ones. A key written
   /// twice, a second document, tabs used as indentation, non-scalar mapping keys, undefined
-  /// aliases, tags other than `!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!map` and `!!seq`,
-  /// and every libyaml scanner or parser error are `SpecError`s located where libyaml reports
-  /// them (1-based). `!!str` makes a scalar quoted. An empty document is an empty mapping.
+  /// aliases, nesting deeper than 256 levels (an alias as deep as the node it copies), tags other
+  /// than `!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!map` and `!!seq`, and every libyaml
+  /// scanner or parser error are `SpecError`s located where libyaml reports them (1-based). `!!str` makes a scalar quoted. An empty document is an empty mapping.
   public static func parse(_ text: String, sourceName: String) throws(SpecError) -> SpecNode {
     let mapping = SourceMapping(source: SourceFile(name: sourceName, text: text))
     var builder = try TreeBuilder(text: text, mapping: mapping, isOverrideValue: false)
@@ -56,8 +56,11 @@ private struct TreeBuilder {
   private let reader: YAMLEventReader
   private let mapping: SourceMapping
   private let isOverrideValue: Bool
-  private var anchors: [String: SpecNode] = [:]
+  /// Anchored nodes with their height, so that an alias counts as deep as what it copies.
+  private var anchors: [String: (node: SpecNode, height: Int)] = [:]
   private var depth = 0
+  /// The deepest level reached so far in the node being built, aliases counted at their height.
+  private var deepest = 0
 
   init(text: String, mapping: SourceMapping, isOverrideValue: Bool) throws(SpecError) {
     reader = try YAMLEventReader(text: text, mapping: mapping)
@@ -94,6 +97,9 @@ private struct TreeBuilder {
     guard depth <= Self.maximumDepth else {
       throw SpecError("nesting deeper than \(Self.maximumDepth) levels", at: event.location)
     }
+    let outerDeepest = deepest
+    deepest = depth
+    defer { deepest = max(outerDeepest, deepest) }
     let node: SpecNode
     switch event.kind {
     case .alias(let anchor):
@@ -102,7 +108,16 @@ private struct TreeBuilder {
           "undefined alias '*\(anchor)'", at: event.location,
           expected: "an anchor '&\(anchor)' defined before its alias")
       }
-      return anchored
+      // Aliases of aliases would otherwise nest without bound and overflow the stack of every
+      // walk over the tree, its deallocation included.
+      deepest = depth + anchored.height - 1
+      guard deepest <= Self.maximumDepth else {
+        throw SpecError(
+          "nesting deeper than \(Self.maximumDepth) levels through the alias '*\(anchor)'",
+          at: event.location,
+          expected: "an alias of a node at most \(Self.maximumDepth - depth + 1) levels deep here")
+      }
+      return anchored.node
     case .scalar(let text, let style):
       node = SpecNode(
         .scalar(text, try scalarStyle(style, tag: event.tag, at: event.location)),
@@ -116,7 +131,7 @@ private struct TreeBuilder {
     case .streamStart, .streamEnd, .documentStart, .documentEnd, .sequenceEnd, .mappingEnd:
       throw SpecError("unexpected YAML structure", at: event.location)
     }
-    if let anchor = event.anchor { anchors[anchor] = node }
+    if let anchor = event.anchor { anchors[anchor] = (node, deepest - depth + 1) }
     return node
   }
 
@@ -181,7 +196,7 @@ private struct TreeBuilder {
     case .scalar(let text, let style):
       _ = try scalarStyle(style, tag: event.tag, at: event.location)
       let node = SpecNode(.scalar(text, style), location: event.location)
-      if let anchor = event.anchor { anchors[anchor] = node }
+      if let anchor = event.anchor { anchors[anchor] = (node, 1) }
       return (text, text == "<<" && style == .plain && event.tag == nil)
     case .alias:
       let node = try node(startingWith: event)

@@ -154,6 +154,49 @@ import YAMLSpec
         .items?.count == 1)
   }
 
+  /// `a0` is 200 sequences deep; `a1` is `levels` sequences around an alias of `a0`.
+  private func aliasNesting(levels: Int) -> String {
+    func nested(_ inner: String, _ levels: Int) -> String {
+      String(repeating: "[", count: levels) + inner + String(repeating: "]", count: levels)
+    }
+    return "a0: &a0 \(nested("", 200))\na1: &a1 \(nested("*a0", levels))\n"
+  }
+
+  /// How many sequences deep the first items of `node` go.
+  private func sequenceDepth(_ node: SpecNode?) -> Int {
+    var depth = 0
+    var current = node
+    while let items = current?.items {
+      depth += 1
+      current = items.first
+    }
+    return depth
+  }
+
+  @Test func countsAnAliasAsDeepAsTheNodeItCopies() throws {
+    // The root mapping is level 1, a1's outermost sequence level 2, a0's copy 200 levels more.
+    let deepest = try parse(aliasNesting(levels: 55))
+    #expect(sequenceDepth(deepest["a1"]) == 255)
+    let error = try parseError(aliasNesting(levels: 56))
+    #expect(error.location?.description == "spec.yaml:2:65")
+    #expect(error.message == "nesting deeper than 256 levels through the alias '*a0'")
+    #expect(error.expected == "an alias of a node at most 199 levels deep here")
+  }
+
+  /// Each anchor 200 levels around an alias of the one before: a tree 200,000 levels deep whose
+  /// deallocation overflowed the stack before an alias counted as deep as its node.
+  @Test func rejectsAChainOfAliasesInsteadOfOverflowingTheStack() throws {
+    var lines = ["a0: &a0 []"]
+    for index in 1..<1000 {
+      let open = String(repeating: "[", count: 200)
+      let close = String(repeating: "]", count: 200)
+      lines.append("a\(index): &a\(index) \(open)*a\(index - 1)\(close)")
+    }
+    let error = try parseError(lines.joined(separator: "\n"))
+    #expect(error.location?.line == 3)
+    #expect(error.message == "nesting deeper than 256 levels through the alias '*a1'")
+  }
+
   // MARK: Tags
 
   @Test func appliesStandardTags() throws {
