@@ -34,7 +34,12 @@ struct Export: ParsableCommand {
     let folder =
       output.map { URL(fileURLWithPath: $0, isDirectory: true) }
       ?? trained.directory.path("export")
-    try trained.export(to: folder, format: format)
+    do {
+      try trained.export(to: folder, format: format)
+    } catch let error as TrainedRun.ExportError {
+      Console.error("error: \(error)\n")
+      throw Exit.usage
+    }
     Console.line("exported \(trained.weightsFile) to \(folder.relativePath)")
   }
 }

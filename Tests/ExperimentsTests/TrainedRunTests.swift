@@ -139,7 +139,10 @@ import YAMLSpec
     return file.path
   }
 
-  /// Trains `c`'s model and returns the run with its dev examples.
+  /// Trains `c`'s model for an epoch, replaces its weights by draws uniform in ±1 (so that
+  /// every parameter, the peepholes and `c_hn` included, shapes the outputs, which a brief
+  /// training from zero would not ensure), exports it in `format`, and returns the run, the
+  /// export folder and the dev examples.
   static func exported(
     _ c: ExportCase, format: TrainedRun.ExportFormat
   ) throws -> (TrainedRun, URL, [SequenceExample]) {
@@ -150,6 +153,13 @@ import YAMLSpec
     let outcome = try trainedRun(dataset: dataset, model: c.model, metrics: c.metrics)
     #expect(outcome.status == .completed)
     let trained = try TrainedRun.load(outcome.directory.url)
+    var generator = SeededGenerator(seed: 11)
+    for index in trained.network.parameters.values.indices {
+      for entry in trained.network.parameters.values[index].elements.indices {
+        trained.network.parameters.values[index].elements[entry] = Float(
+          generator.uniform(in: -1...1))
+      }
+    }
     let folder = outcome.directory.path("export-\(format.rawValue)")
     try trained.export(to: folder, format: format)
     return (trained, folder, trained.experiment.dataset.examples(.dev))
