@@ -136,7 +136,9 @@ import YAMLSpec
         "stdout: holds no train sequence", "at least one line with \"split\": \"train\""
       ),
     ])
-  func failuresAreLocatedAtTheCommand(_ script: String, _ message: String, _ detail: String)
+  func failuresAreLocatedAtTheCommand(
+    _ script: String, _ message: String, _ detail: String
+  )
     throws
   {
     let folder = try Self.folder(script)

@@ -4,7 +4,8 @@ import Testing
 /// `dataset.type: process` through the built runner: a run trains on what a Python script
 /// writes and records the command in its manifest; a failing script is a bad spec (exit 2).
 @Suite struct ProcessRunnerTests {
-  static let hasPython = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+  static let hasPython =
+    FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
     || (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
       FileManager.default.isExecutableFile(atPath: "\($0)/python3")
     }
@@ -67,7 +68,8 @@ import Testing
     #expect(process["command"] as? [String] == ["python3", "make_data.py"])
     let files = try #require(process["files"] as? [[String: String]])
     #expect(files.map { $0["path"] } == ["make_data.py"])
-    #expect(files.first?["sha256"] == Self.sha256(of: workspace.appendingPathComponent("make_data.py")))
+    let script = workspace.appendingPathComponent("make_data.py")
+    #expect(files.first?["sha256"] == Self.sha256(of: script))
     #expect(process["seed"] != nil)
   }
 
