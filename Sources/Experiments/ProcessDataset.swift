@@ -42,12 +42,12 @@ public struct ProcessDataset: Dataset {
   /// Runs the command of the resolved `options` with `seed` and parses what it wrote.
   init(options: ComponentOptions, seed: UInt64) throws(SpecError) {
     let decoded = try options.decode(Options.self)
-    guard let program = decoded.command.first, !program.isEmpty else {
+    let argv = decoded.command.map { $0.replacingOccurrences(of: "{seed}", with: String(seed)) }
+    guard let program = argv.first, !program.isEmpty else {
       throw options.error(
         at: "command", "the command is empty",
         expected: "the program and its arguments, e.g. [python3, make_data.py]")
     }
-    let argv = decoded.command.map { $0.replacingOccurrences(of: "{seed}", with: String(seed)) }
     let shown = argv.joined(separator: " ")
     let environment = ProcessInfo.processInfo.environment
     guard let executable = Self.executable(program, path: environment["PATH"]) else {

@@ -105,6 +105,22 @@ import YAMLSpec
     #expect(other.examples(.train) != dataset.examples(.train))
   }
 
+  /// Specs that differ in the seed alone (a sweep's trials) share a file dataset through the
+  /// cache, but each runs the command with its own seed.
+  @Test(.enabled(if: hasPython, "python3 is not available"))
+  func theCacheDoesNotShareAProcessDatasetAcrossSeeds() throws {
+    let folder = try Self.folder()
+    let cache = DatasetCache()
+    let first = try Experiment(
+      spec: SpecNode.parse(Self.spec(folder, seed: 1), sourceName: "a.yaml"), datasets: cache)
+    let second = try Experiment(
+      spec: SpecNode.parse(Self.spec(folder, seed: 2), sourceName: "b.yaml"), datasets: cache)
+    #expect(first.dataset.examples(.train) != second.dataset.examples(.train))
+    let seeds = [first, second].compactMap { ($0.dataset as? ProcessDataset)?.record.seed }
+    #expect(
+      seeds == [1, 2].map { SeededGenerator(seed: $0).derived("data").seed })
+  }
+
   /// Every way the command can fail: at `dataset.command` (line 5, column 12), with the output
   /// line at fault and the command's stderr.
   @Test(
