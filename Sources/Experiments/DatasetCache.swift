@@ -20,8 +20,10 @@ public final class DatasetCache {
     datasets[key]
   }
 
-  /// Keeps `dataset` under `key`.
+  /// Keeps `dataset` under `key`; a `process` dataset is not kept, since its command draws from
+  /// the seed.
   public func store(_ dataset: any Dataset, for key: String) {
+    guard !(dataset is ProcessDataset) else { return }
     datasets[key] = dataset
   }
 

@@ -45,7 +45,7 @@ public enum ExperimentRun {
     // change.
     let provenance = Provenance.current(
       workingDirectory: workingDirectory, dataFiles: experiment.dataset.dataFiles,
-      components: experiment.components)
+      components: experiment.components, process: (experiment.dataset as? ProcessDataset)?.record)
     let root = URL(fileURLWithPath: experiment.output.dir, isDirectory: true)
     let directory: RunDirectory
     if let placement {

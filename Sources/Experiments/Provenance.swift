@@ -3,7 +3,8 @@ import Tensors
 import YAMLSpec
 
 /// Where a run's numbers came from, beyond the spec: the code's commit, the toolchain, the BLAS,
-/// the data files read, the runner executable and the module of every component. The host (OS and CPU) is in `Manifest.Host`.
+/// the data files read (or the command that made the data), the runner executable and the module
+/// of every component. The host (OS and CPU) is in `Manifest.Host`.
 public struct Provenance: Sendable, Codable, Equatable {
   /// The checkout the runner was started in.
   public struct Git: Sendable, Codable, Equatable {
@@ -37,6 +38,19 @@ public struct Provenance: Sendable, Codable, Equatable {
     }
   }
 
+  /// The command a `process` dataset ran to make its data.
+  public struct DataProcess: Sendable, Codable, Equatable {
+    /// The argument vector as it ran (`{seed}` replaced).
+    public var command: [String]
+    /// The program's file: the first argument, found on the PATH when it holds no slash.
+    public var executable: String
+    /// The seed it was given (`RECUR_SEED`).
+    public var seed: UInt64
+    /// The files the arguments name (a script, its input) with their SHA-256, taken before it
+    /// ran; the program too when the command names it by path.
+    public var files: [DataFile]
+  }
+
   /// The executable that ran: `runner` or a plugin's own runner.
   public struct Runner: Sendable, Codable, Equatable {
     /// Its file name, e.g. `plugin-runner`.
@@ -64,13 +78,15 @@ public struct Provenance: Sendable, Codable, Equatable {
   /// Each component the spec names and the module that registered it; nil in manifests
   /// written before it was recorded.
   public var components: [ComponentRecord]?
+  /// The command a `process` dataset ran; nil for every other dataset.
+  public var process: DataProcess?
 
   enum CodingKeys: String, CodingKey {
     case git
     case swiftVersion = "swift_version"
     case blas
     case dataFiles = "data_files"
-    case runner, components
+    case runner, components, process
   }
 
   /// Writes every key, `git` as null when there is no checkout.
@@ -82,17 +98,20 @@ public struct Provenance: Sendable, Codable, Equatable {
     try container.encode(dataFiles, forKey: .dataFiles)
     try container.encodeIfPresent(runner, forKey: .runner)
     try container.encodeIfPresent(components, forKey: .components)
+    try container.encodeIfPresent(process, forKey: .process)
   }
 
-  /// The provenance of a run started now in `workingDirectory`, reading `dataFiles`.
+  /// The provenance of a run started now in `workingDirectory`, reading `dataFiles` (or the
+  /// data `process` made).
   public static func current(
-    workingDirectory: String, dataFiles: [String], components: [ComponentRecord] = []
+    workingDirectory: String, dataFiles: [String], components: [ComponentRecord] = [],
+    process: DataProcess? = nil
   ) -> Provenance {
     Provenance(
       git: git(in: workingDirectory), swiftVersion: swiftVersion,
       blas: BLAS(library: BLASInfo.configuration, threads: BLASInfo.threads),
       dataFiles: dataFiles.map { DataFile(path: $0, sha256: Fingerprint.sha256(file: $0)) },
-      runner: .current, components: components)
+      runner: .current, components: components, process: process)
   }
 
   /// The compiler version, from compile-time checks.

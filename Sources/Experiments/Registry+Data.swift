@@ -44,6 +44,7 @@ extension Registry {
           SyntheticBenchmark.reverse(sizes, symbols: symbols, generator: generator)
         }
       })
+    try registry.datasets.register(process)
     try registry.metrics.register(
       Component(
         name: "sequence_accuracy",

@@ -12,6 +12,7 @@ import YAMLSpec
     #expect(
       registry.datasets.names == [
         "synthetic-tagging", "conllu", "conll", "csv-sequences", "parity", "adding", "reverse",
+        "process",
         "random-dense",
       ])
     #expect(registry.optimizers.names == ["sgd", "adam", "adamw", "rmsprop", "adagrad", "rprop"])

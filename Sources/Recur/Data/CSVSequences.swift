@@ -65,15 +65,8 @@ public struct CSVSequences: Dataset {
       files.append(path)
     }
 
-    var classes: [String] = []
-    if !c.task.isRegression {
-      let labels = Set((raw[.train] ?? []).flatMap { $0.labels.map { String($0.text) } })
-      let integers = labels.compactMap { Int($0) }
-      classes =
-        integers.count == labels.count
-        ? integers.sorted().map(String.init) : labels.sorted()
-    }
-    let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, Int32($0)) })
+    let classes = ClassLabels(
+      train: c.task.isRegression ? [] : (raw[.train] ?? []).flatMap { $0.labels.map(\.text) })
     var splits: [Split: [SequenceExample]] = [:]
     var warnings: [String] = []
     var facts: [DatasetFact] = []
@@ -105,19 +98,15 @@ public struct CSVSequences: Dataset {
           examples.append(
             SequenceExample(inputs: inputs, values: values, framewise: c.task.isFramewise))
         } else {
-          let targets = labels.map { classIndex[String($0.text)] ?? -1 }
+          let targets = classes.targets(labels.map(\.text))
           unseen += targets.filter { $0 < 0 }.count
           scored += targets.count
           examples.append(SequenceExample(inputs: inputs, targets: targets))
         }
       }
-      if unseen > 0 {
-        warnings.append(
-          "\(split.rawValue): \(unseen) label(s) never seen in train; they are not scored")
-        facts.append(
-          DatasetFact(
-            name: "unseen_label_share", split: split, value: Double(unseen) / Double(scored),
-            help: "share of labels that never occur in train (not scored)"))
+      if let (warning, fact) = ClassLabels.unseen(unseen, of: scored, in: split) {
+        warnings.append(warning)
+        facts.append(fact)
       }
       splits[split] = examples
     }
@@ -125,8 +114,8 @@ public struct CSVSequences: Dataset {
     self.warnings = warnings
     self.dataFiles = files
     info = DatasetInfo(
-      inputSize: width, outputSize: c.task.isRegression ? 1 : classes.count, task: c.task,
-      labels: c.task.isRegression ? [c.labelColumn] : classes,
+      inputSize: width, outputSize: c.task.isRegression ? 1 : classes.classes.count, task: c.task,
+      labels: c.task.isRegression ? [c.labelColumn] : classes.classes,
       facts: facts)
   }
 
