@@ -84,6 +84,9 @@ public enum RecurCLI {
     } catch let error as FolderInUse {
       Console.error("error: \(error)\n")
       Foundation.exit(Exit.usage.rawValue)
+    } catch let error as SlurmError {
+      Console.error("error: \(error)\n")
+      Foundation.exit(Exit.failure.rawValue)
     } catch let error as RunFileError {
       Console.error("error: \(error)\n")
       Foundation.exit(Exit.failure.rawValue)
