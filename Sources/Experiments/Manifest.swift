@@ -30,6 +30,16 @@ public struct Manifest: Sendable, Codable, Equatable {
       case restartCount = "restart_count"
     }
 
+    public init(
+      jobID: String, arrayJobID: String?, arrayTaskID: Int?, node: String?, restartCount: Int?
+    ) {
+      self.jobID = jobID
+      self.arrayJobID = arrayJobID
+      self.arrayTaskID = arrayTaskID
+      self.node = node
+      self.restartCount = restartCount
+    }
+
     /// The task of `environment`, or nil outside a Slurm job.
     public static func current(
       _ environment: [String: String] = ProcessInfo.processInfo.environment
