@@ -8,10 +8,17 @@ nonisolated(unsafe) private var stopSignal: sig_atomic_t = 0
 /// itself `interrupted` and exit with `128 + signal` (`exitCode`).
 public enum StopRequest {
   /// Makes SIGTERM and SIGINT request a stop instead of killing the process.
+  /// Unblocks them too: a process inherits its parent's blocked signals, and a blocked SIGTERM
+  /// would wait unseen until the run ends. Call it before threads start, which inherit the mask.
   public static func install() {
     stopSignal = 0
     signal(SIGTERM) { stopSignal = $0 }
     signal(SIGINT) { stopSignal = $0 }
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    sigaddset(&signals, SIGTERM)
+    sigaddset(&signals, SIGINT)
+    sigprocmask(SIG_UNBLOCK, &signals, nil)
   }
 
   /// The signal that asked to stop, or nil.
