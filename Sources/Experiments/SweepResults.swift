@@ -97,7 +97,8 @@ public struct ConfigurationSummary: Sendable {
 /// configuration.
 public enum SweepResults {
   /// Reads one trial's folder: status `pending` when it holds no manifest; else the manifest's
-  /// status, when its spec hash is the trial's. A manifest left `running` is `interrupted`,
+  /// status, when its spec hash is the trial's (`interrupted`: stopped by a signal with a
+  /// checkpoint). A manifest left `running` is `interrupted`,
   /// or `running` while another live process owns the folder (`FolderLock`); a `completed` one
   /// is `failed` (so it runs again and is not counted) when a file it promises is missing
   /// (`RunDirectory.missingFiles`). The sweep metric and loss come from the metrics file.

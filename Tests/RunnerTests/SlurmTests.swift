@@ -135,8 +135,13 @@ struct SlurmTests {
       (try? SweepTests.manifest(cluster, "trial-001"))?["status"] as? String == "interrupted"
     }
     try #require(stopped, "the requeued task did not mark its trial interrupted")
-    let status = try RunnerProcess.run(["sweep", "cluster", "--status"], in: workspace)
-    #expect(status.output.contains("trial-001  queued"), "\(status.output)")
+    // Slurm lists the task as running until its step is cleaned up, then as pending again.
+    var status = ""
+    let queued = try RunnerProcess.wait(seconds: 60) {
+      status = try RunnerProcess.run(["sweep", "cluster", "--status"], in: workspace).output
+      return status.contains("trial-001  queued")
+    }
+    #expect(queued, "\(status)")
     // Slurm holds a requeued task back for two minutes; start it now.
     _ = SlurmCluster.run("scontrol", ["update", "jobid=\(job)_1", "StartTime=now"])
     let waited = try RunnerProcess.run(
