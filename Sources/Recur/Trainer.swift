@@ -133,6 +133,17 @@ public struct TrainerState: Sendable, Codable, Equatable {
     public var scored: Int
     public var seconds: Double
 
+    public init(
+      epoch: Int, batchesDone: Int, tokens: Int, lossTotal: Double, scored: Int, seconds: Double
+    ) {
+      self.epoch = epoch
+      self.batchesDone = batchesDone
+      self.tokens = tokens
+      self.lossTotal = lossTotal
+      self.scored = scored
+      self.seconds = seconds
+    }
+
     enum CodingKeys: String, CodingKey {
       case epoch
       case batchesDone = "batches_done"
