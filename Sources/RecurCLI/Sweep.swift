@@ -65,6 +65,10 @@ struct Sweep: ParsableCommand {
 
   func validate() throws {
     guard poll > 0 else { throw ValidationError("--poll must be positive") }
+    if executor == .slurm, failFast {
+      throw ValidationError(
+        "--fail-fast applies to --executor local only (Slurm's tasks run independently)")
+    }
     guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
     guard blasThreads >= 1 else { throw ValidationError("--blas-threads must be at least 1") }
   }
