@@ -23,6 +23,11 @@ public struct ResumeError: Error, Sendable, CustomStringConvertible {
   public var path: String
   public var reason: String
   public var description: String { "cannot resume \(path): \(reason)" }
+
+  public init(path: String, reason: String) {
+    self.path = path
+    self.reason = reason
+  }
 }
 
 /// One training run of an experiment, from an empty run directory to its final manifest, and
@@ -32,9 +37,10 @@ public enum ExperimentRun {
   /// folder `directory` when given, see `RunDirectory.claim`) and owns it while the outcome
   /// lives, writes `spec.yaml` and a `running` manifest, trains, writes the metrics after every
   /// epoch, a checkpoint every `training.checkpoint_every` epochs and the model at the end, and
-  /// closes the manifest with the status. Only a failure to create or own the run directory
-  /// throws (`RunFileError`, `FolderInUse`); anything later is recorded as the status `failed`
-  /// or `diverged`.
+  /// closes the manifest with the status. A stop requested by signal (`StopRequest`) ends
+  /// training after the current batch with a checkpoint there and the status `interrupted`.
+  /// Only a failure to create or own the run directory throws (`RunFileError`, `FolderInUse`);
+  /// anything later is recorded as the status `failed` or `diverged`.
   public static func run(
     _ experiment: Experiment, commandLine: [String], observer: some RunObserver,
     directory placement: URL? = nil
@@ -59,7 +65,7 @@ public enum ExperimentRun {
       seed: experiment.seed, specSHA256: Fingerprint.sha256(specText),
       status: .running, started: Manifest.timestamp(start), finished: nil,
       commandLine: commandLine, workingDirectory: workingDirectory, host: .current, message: nil,
-      resumed: nil, provenance: provenance, execution: nil)
+      resumed: nil, provenance: provenance, execution: nil, slurm: .current())
     try directory.write(specText, to: "spec.yaml")
     for artifact in experiment.dataset.artifacts {
       try directory.write(artifact.contents, to: artifact.name)
@@ -119,6 +125,7 @@ public enum ExperimentRun {
     manifest.files = nil
     manifest.resumed = (manifest.resumed ?? []) + [Manifest.timestamp(start)]
     manifest.commandLine = commandLine
+    manifest.slurm = .current()
     try directory.removeStaleTemporaries()
     try writeManifest(manifest, to: directory)
     let outcome = train(
@@ -142,10 +149,13 @@ public enum ExperimentRun {
     execution.apply(to: network)
     manifest.execution = execution
     var trainer = experiment.trainer(for: network)
+    trainer.shouldStop = { StopRequest.received != nil }
     if let checkpoint { trainer.optimizer.state = checkpoint.optimizer }
     let every = experiment.training.checkpointEvery
     var kept = KeptWeights(
-      lastGood: checkpoint.map { ($0.trainer.completedEpochs, $0.parameters) },
+      lastGood: checkpoint.flatMap {
+        $0.trainer.partialEpoch == nil ? ($0.trainer.completedEpochs, $0.parameters) : nil
+      },
       checkpointEpoch: checkpoint?.trainer.completedEpochs)
     do {
       let events =
@@ -205,6 +215,22 @@ public enum ExperimentRun {
         manifest.message =
           "stopped early after epoch \(trainer.completedEpochs): \(early.split.rawValue)."
           + "\(early.metric) last improved at epoch \(early.bestEpoch.map(String.init) ?? "–")"
+      }
+    } catch let interruption as TrainingInterrupted {
+      do {
+        try RunWriteError.writing("the checkpoint") {
+          try Checkpoint(
+            parameters: network.parameters, optimizer: trainer.optimizer.state,
+            trainer: try trainer.state(), records: records
+          ).write(to: directory)
+        }
+        manifest.status = .interrupted
+        manifest.message =
+          "\(interruption) by signal \(StopRequest.received ?? 0); checkpoint/ holds that "
+          + "position (runner resume continues it)"
+      } catch {
+        manifest.status = .failed
+        manifest.message = "\(interruption), then: \(error)"
       }
     } catch let error as TrainingDiverged {
       manifest.status = .diverged

@@ -8,6 +8,49 @@ public let runnerVersion = "0.1.0"
 public struct Manifest: Sendable, Codable, Equatable {
   public enum Status: String, Sendable, Codable {
     case running, completed, failed, diverged
+    /// Stopped by SIGTERM or SIGINT after a batch, with a checkpoint there; `runner resume`
+    /// (or `runner trial`) continues it.
+    case interrupted
+  }
+
+  /// The Slurm job a run ran in, from the `SLURM_*` variables of its environment.
+  public struct SlurmTask: Sendable, Codable, Equatable {
+    public var jobID: String
+    public var arrayJobID: String?
+    public var arrayTaskID: Int?
+    public var node: String?
+    /// How many times Slurm has requeued the job (`SLURM_RESTART_COUNT`).
+    public var restartCount: Int?
+
+    enum CodingKeys: String, CodingKey {
+      case jobID = "job_id"
+      case arrayJobID = "array_job_id"
+      case arrayTaskID = "array_task_id"
+      case node
+      case restartCount = "restart_count"
+    }
+
+    public init(
+      jobID: String, arrayJobID: String?, arrayTaskID: Int?, node: String?, restartCount: Int?
+    ) {
+      self.jobID = jobID
+      self.arrayJobID = arrayJobID
+      self.arrayTaskID = arrayTaskID
+      self.node = node
+      self.restartCount = restartCount
+    }
+
+    /// The task of `environment`, or nil outside a Slurm job.
+    public static func current(
+      _ environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> SlurmTask? {
+      guard let job = environment["SLURM_JOB_ID"], !job.isEmpty else { return nil }
+      return SlurmTask(
+        jobID: job, arrayJobID: environment["SLURM_ARRAY_JOB_ID"],
+        arrayTaskID: environment["SLURM_ARRAY_TASK_ID"].flatMap { Int($0) },
+        node: environment["SLURMD_NODENAME"],
+        restartCount: environment["SLURM_RESTART_COUNT"].flatMap { Int($0) })
+    }
   }
 
   public struct Host: Sendable, Codable, Equatable {
@@ -70,6 +113,8 @@ public struct Manifest: Sendable, Codable, Equatable {
   /// before the status said `completed`; a sweep counts the run only while they all exist. Nil
   /// until the run completes, and in manifests written before it existed.
   public var files: [String]?
+  /// The Slurm job of the run's latest start or resume; nil outside Slurm.
+  public var slurm: SlurmTask?
 
   enum CodingKeys: String, CodingKey {
     case runnerVersion = "runner_version"
@@ -88,6 +133,7 @@ public struct Manifest: Sendable, Codable, Equatable {
     case provenance
     case execution
     case files
+    case slurm
   }
 
   /// Pretty-printed JSON with sorted keys.

@@ -23,6 +23,37 @@ public struct SweepDirectory: Sendable {
   /// killed processes are removed.
   public static func open(_ plan: SweepPlan, at url: URL) throws -> SweepDirectory {
     let files = try RunDirectory.own(url)
+    try checkRecord(of: plan, at: url)
+    try files.removeStaleTemporaries()
+    let directory = SweepDirectory(plan: plan, files: files)
+    var section = plan.spec.section
+    if let slurm = plan.spec.slurmSection, case .mapping(let entries) = section.content {
+      section = SpecNode(.mapping(entries + [slurm]), location: section.location)
+    }
+    var document = plan.spec.base.entries ?? []
+    document.append(
+      SpecNode.Entry(key: "sweep", keyLocation: plan.spec.section.location, value: section))
+    try files.write(
+      SpecNode(.mapping(document), location: plan.spec.base.location).yamlText(),
+      to: "sweep.yaml")
+    return directory
+  }
+
+  /// The sweep's folder, read without owning it (for `runner sweep --status` while trials run):
+  /// the folder must exist and hold this sweep's `sweep.json`.
+  public static func inspect(_ plan: SweepPlan, at url: URL) throws -> SweepDirectory {
+    guard FileManager.default.fileExists(atPath: url.appendingPathComponent("sweep.json").path)
+    else {
+      throw SpecError(
+        "\(url.relativePath) holds no sweep (no sweep.json)",
+        expected: "a folder runner sweep made")
+    }
+    try checkRecord(of: plan, at: url)
+    return SweepDirectory(plan: plan, files: RunDirectory(url: url, id: url.lastPathComponent))
+  }
+
+  /// A `sweep.json` in `url` that records another sweep is a `SpecError`.
+  static func checkRecord(of plan: SweepPlan, at url: URL) throws(SpecError) {
     let recordURL = url.appendingPathComponent("sweep.json")
     if let data = FileManager.default.contents(atPath: recordURL.path) {
       let record = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
@@ -34,16 +65,6 @@ public struct SweepDirectory: Sendable {
           expected: "the spec and overrides that made it, or another --directory")
       }
     }
-    try files.removeStaleTemporaries()
-    let directory = SweepDirectory(plan: plan, files: files)
-    var document = plan.spec.base.entries ?? []
-    document.append(
-      SpecNode.Entry(
-        key: "sweep", keyLocation: plan.spec.section.location, value: plan.spec.section))
-    try files.write(
-      SpecNode(.mapping(document), location: plan.spec.base.location).yamlText(),
-      to: "sweep.yaml")
-    return directory
   }
 
   /// The run folder of a trial.

@@ -5,6 +5,8 @@ import Recur
 public enum TrialStatus: String, Sendable, Codable {
   /// Not started.
   case pending
+  /// Submitted to Slurm and waiting in its queue (`runner sweep --status`).
+  case queued
   /// A worker runs it now.
   case running
   /// Finished; its metrics are final.
@@ -13,7 +15,8 @@ public enum TrialStatus: String, Sendable, Codable {
   case diverged
   /// Stopped by an error; runs again when the sweep resumes.
   case failed
-  /// Left unfinished by a stopped sweep; runs again when the sweep resumes.
+  /// Left unfinished by a stopped sweep or a signal (a `running` manifest whose process is
+  /// gone, or an `interrupted` one); continues when the sweep resumes.
   case interrupted
 
   /// Whether the trial is over for good: a resumed sweep skips it.
@@ -94,7 +97,8 @@ public struct ConfigurationSummary: Sendable {
 /// configuration.
 public enum SweepResults {
   /// Reads one trial's folder: status `pending` when it holds no manifest; else the manifest's
-  /// status, when its spec hash is the trial's. A manifest left `running` is `interrupted`,
+  /// status, when its spec hash is the trial's (`interrupted`: stopped by a signal with a
+  /// checkpoint). A manifest left `running` is `interrupted`,
   /// or `running` while another live process owns the folder (`FolderLock`); a `completed` one
   /// is `failed` (so it runs again and is not counted) when a file it promises is missing
   /// (`RunDirectory.missingFiles`). The sweep metric and loss come from the metrics file.
@@ -138,6 +142,7 @@ public enum SweepResults {
       }
     case .diverged: row.status = .diverged
     case .failed: row.status = .failed
+    case .interrupted: row.status = .interrupted
     }
     if let finished = manifest.finished.flatMap(Manifest.date(from:)),
       let started = Manifest.date(from: manifest.started)

@@ -14,6 +14,7 @@ import YAMLSpec
 ///       parameters:
 ///         model.hidden: [32, 64, 128]
 ///         optimizer.learning_rate: {distribution: log_uniform, min: 0.001, max: 0.3}
+///       slurm: {partition: debug, time: "1:00:00"}   # see SlurmOptions
 public struct SweepSpec: Sendable {
   /// How configurations are chosen.
   public enum Method: String, Sendable, Decodable, CaseIterable {
@@ -80,8 +81,12 @@ public struct SweepSpec: Sendable {
   public var base: SpecNode
   /// The base spec assembled, as a single run would.
   public var baseExperiment: Experiment
-  /// The `sweep:` section with its defaults filled.
+  /// The `sweep:` section with its defaults filled, without `slurm`.
   public var section: SpecNode
+  /// The `sweep.slurm:` section (every default when absent), for `--executor slurm`.
+  public var slurm: SlurmOptions
+  /// The `slurm:` entry as written, for `sweep.yaml`.
+  public var slurmSection: SpecNode.Entry?
 
   static let options: [OptionDescription] = [
     .choice("method", Method.allCases.map(\.rawValue), default: "grid", help: "grid or random"),
@@ -179,8 +184,13 @@ public struct SweepSpec: Sendable {
     }
     base = SpecNode(.mapping(entries.filter { $0.key != "sweep" }), location: document.location)
     baseExperiment = try Experiment(spec: base, registry: registry)
-    section = try sweepEntry.value.resolved(
-      against: Self.options, path: "sweep", passThrough: ["metric", "parameters"])
+    let resolved = try sweepEntry.value.resolved(
+      against: Self.options, path: "sweep", passThrough: ["metric", "parameters", "slurm"])
+    // Where the trials run is no part of the sweep's identity.
+    slurmSection = resolved.entry(for: "slurm")
+    slurm = try SlurmOptions(section: slurmSection?.value)
+    section = SpecNode(
+      .mapping((resolved.entries ?? []).filter { $0.key != "slurm" }), location: resolved.location)
 
     struct Top: Decodable {
       var method: Method

@@ -21,10 +21,11 @@ struct Resume: ParsableCommand {
 
   func run() throws {
     let url = URL(fileURLWithPath: runDirectory, isDirectory: true)
+    StopRequest.install()
     let (experiment, outcome) = try ExperimentRun.resume(
       url, commandLine: CommandLine.arguments, observer: TerminalObserver(quiet: quiet),
       registry: RunnerContext.registry)
     Console.line(Summary(experiment: experiment, outcome: outcome).text)
-    if outcome.status != .completed { throw Exit.failure }
+    try Exit.check(outcome)
   }
 }

@@ -25,11 +25,12 @@ struct Run: ParsableCommand {
   func run() throws {
     let experiment = try arguments.experiment()
     let observer = TerminalObserver(quiet: quiet)
+    StopRequest.install()
     let outcome = try ExperimentRun.run(
       experiment, commandLine: CommandLine.arguments, observer: observer,
       directory: runDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) })
     Console.line(Summary(experiment: experiment, outcome: outcome).text)
-    if outcome.status != .completed { throw Exit.failure }
+    try Exit.check(outcome)
   }
 }
 

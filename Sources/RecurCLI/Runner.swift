@@ -12,12 +12,13 @@ struct Runner: ParsableCommand {
     abstract: "Train recurrent networks from YAML experiment specs.",
     discussion: """
       Exit codes: 0 success, 1 a run that failed or diverged (or a gradient check above \
-      tolerance), 2 a bad command line or spec.
+      tolerance), 2 a bad command line or spec, 128 + n a run stopped by signal n (SIGTERM: \
+      143, SIGINT: 130) after writing a checkpoint.
       """,
     version: runnerVersion,
     subcommands: [
       Run.self, Resume.self, Evaluate.self, Predict.self, Export.self, Validate.self, List.self,
-      Gradcheck.self, Sweep.self, Reproduce.self, Report.self, Bench.self,
+      Gradcheck.self, Sweep.self, Trial.self, Reproduce.self, Report.self, Bench.self,
     ],
     defaultSubcommand: Run.self
   )
@@ -101,6 +102,9 @@ public enum RecurCLI {
     } catch let error as FolderInUse {
       Console.error("error: \(error)\n")
       Foundation.exit(Exit.usage.rawValue)
+    } catch let error as SlurmError {
+      Console.error("error: \(error)\n")
+      Foundation.exit(Exit.failure.rawValue)
     } catch let error as RunFileError {
       Console.error("error: \(error)\n")
       Foundation.exit(Exit.failure.rawValue)

@@ -25,7 +25,13 @@ struct Summary {
         + "\(experiment.optimizer.learningRate), batch \(experiment.plan.batchSize)",
     ]
     if let message = outcome.manifest.message {
-      lines.append((outcome.status == .completed ? "  note       " : "  error      ") + message)
+      let label: String
+      switch outcome.status {
+      case .completed: label = "  note       "
+      case .interrupted: label = "  stopped    "
+      default: label = "  error      "
+      }
+      lines.append(label + message)
     }
     lines += table()
     for name in Set(experiment.dataset.info.facts.map(\.name)).sorted() {

@@ -100,7 +100,12 @@ struct TrialScheduler {
         var status = row.status
         var message = row.message
         if status == .interrupted || status == .pending {
-          status = worker.process.terminationReason == .uncaughtSignal ? .interrupted : .failed
+          // Killed by a signal, or stopped by one after writing a checkpoint (exit 128 + n).
+          let signalled =
+            worker.process.terminationReason == .uncaughtSignal
+            || [SIGINT, SIGTERM].map(StopRequest.exitCode).contains(
+              worker.process.terminationStatus)
+          status = signalled ? .interrupted : .failed
           if status == .failed {
             message = lastLine(
               of: sweep.folder(of: worker.trial).appendingPathComponent("runner.log"))

@@ -120,6 +120,38 @@ public struct TrainerState: Sendable, Codable, Equatable {
   /// The schedule's own state (`Schedule.encodedState()`).
   public var schedule: Data
   public var earlyStopping: EarlyStopping?
+  /// Where an epoch stopped between two batches; nil at an epoch's end.
+  public var partialEpoch: PartialEpoch?
+
+  /// An epoch stopped after some of its batches: the order is already the epoch's (shuffled),
+  /// and the sums of its training pass so far continue from here.
+  public struct PartialEpoch: Sendable, Codable, Equatable {
+    public var epoch: Int
+    public var batchesDone: Int
+    public var tokens: Int
+    public var lossTotal: Double
+    public var scored: Int
+    public var seconds: Double
+
+    public init(
+      epoch: Int, batchesDone: Int, tokens: Int, lossTotal: Double, scored: Int, seconds: Double
+    ) {
+      self.epoch = epoch
+      self.batchesDone = batchesDone
+      self.tokens = tokens
+      self.lossTotal = lossTotal
+      self.scored = scored
+      self.seconds = seconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case epoch
+      case batchesDone = "batches_done"
+      case tokens
+      case lossTotal = "loss_total"
+      case scored, seconds
+    }
+  }
 
   /// A saved state that does not fit the trainer it is restored into.
   public struct Mismatch: Error, Sendable, CustomStringConvertible {
@@ -131,6 +163,19 @@ public struct TrainerState: Sendable, Codable, Equatable {
     case completedEpochs = "completed_epochs"
     case order, shuffler, noise, schedule
     case earlyStopping = "early_stopping"
+    case partialEpoch = "partial_epoch"
+  }
+}
+
+/// Training stopped between two batches because `Trainer.shouldStop` said so; the trainer's
+/// `state()` then continues exactly there.
+public struct TrainingInterrupted: Error, Sendable, CustomStringConvertible {
+  /// The epoch under way, and its batches done (0: stopped at the epoch's start).
+  public var epoch: Int
+  public var batchesDone: Int
+
+  public var description: String {
+    "interrupted after batch \(batchesDone) of epoch \(epoch)"
   }
 }
 
@@ -173,6 +218,11 @@ public struct Trainer {
   private var gradients = ParameterSet<Float>()
   /// Draws the order of training examples each epoch.
   public var shuffler: SeededGenerator
+  /// Asked after every batch (and before every epoch): true stops training there with
+  /// `TrainingInterrupted`, the trainer's state saved mid-epoch.
+  public var shouldStop: () -> Bool = { false }
+  /// The epoch a restored state stopped in, continued by the next `trainEpoch`.
+  private var partialEpoch: TrainerState.PartialEpoch?
 
   /// Sequences per evaluation batch: evaluation has no updates, so larger batches only save time.
   static var evaluationBatchSize: Int { 256 }
@@ -200,7 +250,8 @@ public struct Trainer {
   public func state() throws -> TrainerState {
     TrainerState(
       completedEpochs: completedEpochs, order: order, shuffler: shuffler, noise: noise,
-      schedule: try schedule.encodedState(), earlyStopping: earlyStopping)
+      schedule: try schedule.encodedState(), earlyStopping: earlyStopping,
+      partialEpoch: partialEpoch)
   }
 
   /// Continues from `state`, saved by a trainer built from the same spec.
@@ -208,6 +259,15 @@ public struct Trainer {
     guard state.order.sorted() == Array(dataset.examples(.train).indices) else {
       throw TrainerState.Mismatch(
         reason: "its example order does not cover this dataset's \(order.count) train examples")
+    }
+    if let partial = state.partialEpoch {
+      guard partial.epoch == state.completedEpochs + 1, partial.epoch <= plan.epochs,
+        partial.batchesDone >= 0, partial.batchesDone * plan.batchSize < state.order.count
+      else {
+        throw TrainerState.Mismatch(
+          reason: "it stopped after batch \(partial.batchesDone) of epoch \(partial.epoch), "
+            + "which this plan does not have")
+      }
     }
     guard state.completedEpochs <= plan.epochs else {
       throw TrainerState.Mismatch(
@@ -219,18 +279,23 @@ public struct Trainer {
     noise = state.noise
     try schedule.restoreState(state.schedule)
     earlyStopping = state.earlyStopping
+    partialEpoch = state.partialEpoch
   }
 
   /// Runs the epochs of the plan after `completedEpochs`, or until early stopping ends them.
   /// `onBatch(epoch, batch, batches)` follows progress; `onEpoch` receives each epoch's report
   /// (with `completedEpochs` already counting it) and may throw to stop. Throws
-  /// `TrainingDiverged` when a loss is not finite.
+  /// `TrainingDiverged` when a loss is not finite, and `TrainingInterrupted` when `shouldStop`
+  /// asks to stop.
   public mutating func train(
     onBatch: (Int, Int, Int) -> Void = { _, _, _ in },
     onEpoch: (EpochReport) throws -> Void
   ) throws {
     while completedEpochs < plan.epochs {
       let epoch = completedEpochs + 1
+      if partialEpoch == nil, shouldStop() {
+        throw TrainingInterrupted(epoch: epoch, batchesDone: 0)
+      }
       let rate = schedule.learningRate(epoch: epoch, base: learningRate)
       let pass = try trainEpoch(epoch, learningRate: rate) { onBatch(epoch, $0, $1) }
       var records: [EpochRecord] = []
@@ -256,7 +321,10 @@ public struct Trainer {
   /// One pass of minibatch updates over the train split (reshuffled first when the plan says
   /// so), without evaluation, at `rate` (the base learning rate when nil), with the noise and
   /// clipping of the trainer. `onBatch(batch, batches)` follows progress; `epoch` only labels a
-  /// divergence. Returns the wall time, the tokens trained on and the mean training loss per
+  /// divergence. An epoch restored mid-way (`TrainerState.partialEpoch`) continues after its
+  /// batches done, without a new shuffle; when `shouldStop` says so after a batch that is not the
+  /// epoch's last, the position is kept for `state()` and `TrainingInterrupted` is thrown.
+  /// Returns the wall time, the tokens trained on and the mean training loss per
   /// scored token over the epoch's batches (each with the weights before its update).
   public mutating func trainEpoch(
     _ epoch: Int, learningRate rate: Double? = nil, onBatch: (Int, Int) -> Void = { _, _ in }
@@ -269,12 +337,14 @@ public struct Trainer {
     // Written so that no batch size, however large, overflows: the last batch takes the rest.
     let (whole, rest) = order.count.quotientAndRemainder(dividingBy: plan.batchSize)
     let batches = whole + (rest > 0 ? 1 : 0)
-    if plan.shuffle { shuffler.shuffle(&order) }
-    let start = Date()
-    var tokens = 0
-    var total = 0.0
-    var scored = 0
-    for batchIndex in 0..<batches {
+    let resumed = partialEpoch
+    partialEpoch = nil
+    if plan.shuffle, resumed == nil { shuffler.shuffle(&order) }
+    let start = Date().addingTimeInterval(-(resumed?.seconds ?? 0))
+    var tokens = resumed?.tokens ?? 0
+    var total = resumed?.lossTotal ?? 0
+    var scored = resumed?.scored ?? 0
+    for batchIndex in (resumed?.batchesDone ?? 0)..<batches {
       let first = batchIndex * plan.batchSize
       let members = order[first..<(first + min(plan.batchSize, order.count - first))]
       var batch = SequenceBatch<Float>(
@@ -299,6 +369,12 @@ public struct Trainer {
       total += loss.total
       scored += loss.scored
       onBatch(batchIndex + 1, batches)
+      if batchIndex + 1 < batches, shouldStop() {
+        partialEpoch = TrainerState.PartialEpoch(
+          epoch: epoch, batchesDone: batchIndex + 1, tokens: tokens, lossTotal: total,
+          scored: scored, seconds: Date().timeIntervalSince(start))
+        throw TrainingInterrupted(epoch: epoch, batchesDone: batchIndex + 1)
+      }
     }
     return (Date().timeIntervalSince(start), tokens, scored == 0 ? 0 : total / Double(scored))
   }
