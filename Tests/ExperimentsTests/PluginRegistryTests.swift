@@ -69,4 +69,28 @@ import YAMLSpec
       #expect(error.expected == "a reachable host")
     }
   }
+
+  /// A factory called directly with the public contexts, as a plugin's own tests call theirs:
+  /// cosine with one warm-up epoch of three runs η₀/2, then η₀ (p = 0), then
+  /// ½η₀(1 + cos(π/2)) = η₀/2 (p = 1/2).
+  @Test func aFactoryCanBeCalledWithThePublicContexts() throws {
+    let cosine = try #require(Registry.standard.schedules["cosine"])
+    let context = ScheduleContext(
+      epochs: 3, monitored: MonitoredMetrics(splits: [.dev], metrics: [("loss", .min)]))
+    let node = try SpecNode.parse(
+      "{warmup_epochs: 1, min_learning_rate: 0}", sourceName: "t.yaml")
+    var schedule = try cosine.make(ComponentOptions(node: node, path: "schedule"), context)
+    let rates = (1...3).map { schedule.learningRate(epoch: $0, base: 0.1) }
+    #expect(abs(rates[0] - 0.05) < 1e-15 && abs(rates[1] - 0.1) < 1e-15)
+    #expect(abs(rates[2] - 0.05) < 1e-15)
+
+    let long = try SpecNode.parse("{warmup_epochs: 3, min_learning_rate: 0}", sourceName: "t.yaml")
+    #expect {
+      _ = try cosine.make(ComponentOptions(node: long, path: "schedule"), context)
+    } throws: { error in
+      let error = try #require(error as? SpecError)
+      return error.keyPath == "schedule.warmup_epochs" && error.location?.column == 17
+        && error.message == "warmup_epochs (3) leaves no epoch of the 3 to anneal"
+    }
+  }
 }
