@@ -193,8 +193,10 @@ extension Registry {
       + "h_prev W_n + b_hn",
     make: { _, _ in GRUCell() })
 
-  /// `train_sequences`, `dev_sequences` and `test_sequences` of a generated dataset.
-  static func splitOptions(train: Int, dev: Int, test: Int) -> [OptionDescription] {
+  /// `train_sequences`, `dev_sequences` and `test_sequences` of a generated dataset, with
+  /// these defaults; together with `min_length` and `max_length` they decode as
+  /// `GeneratedSplits`.
+  public static func splitOptions(train: Int, dev: Int, test: Int) -> [OptionDescription] {
     [
       .integer(
         "train_sequences", default: train, range: 1..., help: "sequences in the train split"),

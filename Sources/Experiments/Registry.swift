@@ -16,9 +16,13 @@ public enum ComponentKind: String, Sendable, CaseIterable, Codable {
 /// defaults, `runner list` prints them, and the factory reads their resolved values through
 /// `ComponentOptions.value(_:)`.
 public struct Component<Factory: Sendable>: Sendable {
+  /// The name a spec gives it (`type: sine-sign`, `cell: leaky`, `metrics: [accuracy]`).
   public let name: String
+  /// One line of help for `runner list`.
   public let summary: String
+  /// Its options: validated, defaulted and listed before the factory sees them.
   public let options: [OptionDescription]
+  /// Builds it from its resolved options (a `DatasetFactory`, `CellFactory` …).
   public let make: Factory
   /// The module that declared the component, recorded in every run's manifest.
   public let module: String
@@ -117,9 +121,12 @@ public struct ModelBlueprint: Sendable {
 
 /// An optimizer with the learning rate its options name.
 public struct ConfiguredOptimizer: Sendable {
+  /// The optimizer, its state empty.
   public var optimizer: any Optimizer
+  /// η₀, the rate the schedule starts from.
   public var learningRate: Double
 
+  /// `optimizer` at base rate `learningRate`.
   public init(optimizer: any Optimizer, learningRate: Double) {
     self.optimizer = optimizer
     self.learningRate = learningRate
@@ -139,21 +146,35 @@ public typealias ModelFactory =
 /// among them).
 public typealias CellFactory =
   @Sendable (ComponentOptions, CellContext) throws -> any RecurrentCell
+/// Builds an optimizer and its base learning rate from its resolved options.
 public typealias OptimizerFactory =
   @Sendable (ComponentOptions) throws -> ConfiguredOptimizer
 /// Builds a learning-rate schedule from its resolved options and the training plan.
 public typealias ScheduleFactory =
   @Sendable (ComponentOptions, ScheduleContext) throws -> any Schedule
+/// Makes an activation (activations take no options).
 public typealias ActivationFactory = @Sendable () -> any Activation
+/// Makes an initializer (initializers take no options).
 public typealias InitializerFactory = @Sendable () -> any Initializer
+/// Makes a fresh tally of a metric; the trainer copies it for each split and epoch.
 public typealias MetricFactory = @Sendable () -> any Metric
 
 /// Sizes a model factory receives: I and K from the dataset (or the spec, when they agree) and
 /// the task the dataset poses.
 public struct ModelSizes: Sendable, Equatable {
+  /// I.
   public var input: Int
+  /// K.
   public var output: Int
+  /// The task the dataset poses, which picks the output head and loss.
   public var task: TaskKind
+
+  /// Sizes I and K for `task`.
+  public init(input: Int, output: Int, task: TaskKind) {
+    self.input = input
+    self.output = output
+    self.task = task
+  }
 }
 
 /// What a model factory builds from besides its options.
@@ -165,6 +186,18 @@ public struct ModelContext: Sendable {
   public var initializers: ComponentTable<InitializerFactory>
   /// The cells a model may name.
   public var cells: ComponentTable<CellFactory>
+
+  /// `sizes`, with the components a model may name (a registry's `activations`,
+  /// `initializers` and `cells`).
+  public init(
+    sizes: ModelSizes, activations: ComponentTable<ActivationFactory>,
+    initializers: ComponentTable<InitializerFactory>, cells: ComponentTable<CellFactory>
+  ) {
+    self.sizes = sizes
+    self.activations = activations
+    self.initializers = initializers
+    self.cells = cells
+  }
 }
 
 /// What a cell factory builds from besides its options.
@@ -172,6 +205,7 @@ public struct CellContext: Sendable {
   /// The activations a cell may name.
   public var activations: ComponentTable<ActivationFactory>
 
+  /// A context whose cells name activations from `activations`.
   public init(activations: ComponentTable<ActivationFactory>) {
     self.activations = activations
   }
@@ -179,9 +213,16 @@ public struct CellContext: Sendable {
 
 /// What a schedule factory builds from besides its options.
 public struct ScheduleContext: Sendable {
+  /// `training.epochs`.
   public var epochs: Int
   /// What a schedule may react to.
   public var monitored: MonitoredMetrics
+
+  /// The context of a run of `epochs` epochs that measures `monitored`.
+  public init(epochs: Int, monitored: MonitoredMetrics) {
+    self.epochs = epochs
+    self.monitored = monitored
+  }
 }
 
 /// The `split.metric` values a run measures after every epoch, such as `dev.accuracy`.
@@ -191,6 +232,13 @@ public struct MonitoredMetrics: Sendable {
   /// `loss` and the metrics the spec measures, with their goals.
   public var metrics: [(name: String, goal: MetricGoal)]
 
+  /// The values `metrics` (with `loss`) give on `splits`.
+  public init(splits: [Split], metrics: [(name: String, goal: MetricGoal)]) {
+    self.splits = splits
+    self.metrics = metrics
+  }
+
+  /// Every `split.metric`, split by split.
   public var names: [String] {
     splits.flatMap { split in metrics.map { "\(split.rawValue).\($0.name)" } }
   }
@@ -215,8 +263,17 @@ public struct MonitoredMetrics: Sendable {
 
 /// A component's resolved option mapping, with the key path it sits at for error messages.
 public struct ComponentOptions: Sendable {
+  /// The resolved mapping: every described option present, defaults filled in.
   public let node: SpecNode
+  /// Its key path in the spec (`dataset`, `model`), the prefix of every error's key path.
   public let path: String
+
+  /// The options in `node`, found at `path` of the spec. A factory receives them resolved; a
+  /// plugin's own tests make them from a parsed mapping to call a factory directly.
+  public init(node: SpecNode, path: String) {
+    self.node = node
+    self.path = path
+  }
 
   /// Decodes the options into a `Decodable` configuration.
   public func decode<T: Decodable>(_ type: T.Type) throws(SpecError) -> T {
@@ -276,8 +333,10 @@ public struct ComponentTable<Factory: Sendable>: Sendable {
     components.append(component)
   }
 
+  /// The registered names, in registration order.
   public var names: [String] { components.map(\.name) }
 
+  /// The component registered as `name`, if any.
   public subscript(name: String) -> Component<Factory>? {
     components.first { $0.name == name }
   }

@@ -22,17 +22,25 @@ extension Metric {
   public var isProportion: Bool { true }
 }
 
-/// A share of counted items that were right.
-struct Tally: Sendable {
-  var correct = 0
-  var counted = 0
+/// A share of counted items that were right: the tally behind the accuracies, for a metric of
+/// one's own.
+public struct Tally: Sendable, Equatable {
+  /// Items counted right so far.
+  public private(set) var correct = 0
+  /// Items counted so far.
+  public private(set) var counted = 0
 
-  mutating func count(_ right: Bool) {
+  /// An empty tally.
+  public init() {}
+
+  /// Counts one item, right or not.
+  public mutating func count(_ right: Bool) {
     counted += 1
     if right { correct += 1 }
   }
 
-  var share: Double? { counted == 0 ? nil : Double(correct) / Double(counted) }
+  /// correct / counted, or nil before anything was counted.
+  public var share: Double? { counted == 0 ? nil : Double(correct) / Double(counted) }
 }
 
 /// Share of scored positions (tokens for tagging, sequences for classification) predicted right.

@@ -1,0 +1,4 @@
+import RecurCLI
+import SineSignPlugin
+
+RecurCLI.main { registry in try registry.registerSineSign() }
