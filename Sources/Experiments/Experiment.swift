@@ -163,8 +163,58 @@ public struct Experiment: Sendable {
   /// `ResourceCheck`). A dataset read from files is taken from `datasets` when an earlier spec
   /// built the same dataset section there, and stored there otherwise; a generated dataset is
   /// never stored, since it draws from the seed, and is drawn only when its data is first read.
+  ///
+  /// A spec with faults throws the first one found, carrying every other independent fault
+  /// (`SpecError.others`): those of each section checked on its own, so a report names them all.
   public init(
     spec root: SpecNode, registry: Registry = .standard, datasets: DatasetCache? = nil
+  ) throws(SpecError) {
+    do {
+      try self.init(assembling: root, registry: registry, datasets: datasets)
+    } catch {
+      throw error.adding(Self.independentErrors(of: root, registry: registry))
+    }
+  }
+
+  /// The faults of each part of `root` found on its own: the top-level keys, each component
+  /// section's options (the model's with its cell's), the optimizer's own checks, and the fixed
+  /// sections. Parts that need another part (the model's sizes, which need the dataset; the
+  /// schedule's, which need the plan) are checked only in the assembly itself.
+  static func independentErrors(of root: SpecNode, registry: Registry) -> [SpecError] {
+    guard case .mapping = root.content, root.entry(for: "base") == nil else { return [] }
+    var errors: [SpecError] = []
+    func collect(_ body: () throws(SpecError) -> Void) {
+      do { try body() } catch { errors.append(error) }
+    }
+    collect { () throws(SpecError) in
+      _ = try root.resolved(
+        against: topLevelOptions, path: "",
+        passThrough: Set(componentSections + fixedSections + ["sweep"]))
+    }
+    collect { () throws(SpecError) in _ = try section("dataset", of: root, table: registry.datasets) }
+    collect { () throws(SpecError) in
+      let cell = try cellOptions(of: root, registry: registry)
+      _ = try section("model", of: root, table: registry.models, extraOptions: cell)
+    }
+    collect { () throws(SpecError) in
+      let (component, node) = try section("optimizer", of: root, table: registry.optimizers)
+      _ = try building("optimizer", at: node) {
+        try component.make(ComponentOptions(node: node, path: "optimizer"))
+      }
+    }
+    collect { () throws(SpecError) in
+      _ = try section("schedule", of: root, table: registry.schedules, defaultType: "constant")
+    }
+    collect { () throws(SpecError) in
+      _ = try fixedSection(
+        "training", of: root, options: TrainingOptions.options, passThrough: ["early_stopping"])
+    }
+    collect { () throws(SpecError) in _ = try fixedSection("output", of: root, options: OutputOptions.options) }
+    return errors
+  }
+
+  private init(
+    assembling root: SpecNode, registry: Registry, datasets: DatasetCache?
   ) throws(SpecError) {
     guard case .mapping = root.content else {
       throw SpecError(

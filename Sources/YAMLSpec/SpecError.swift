@@ -18,6 +18,13 @@ public struct SpecError: Error, Sendable, CustomStringConvertible, Equatable {
   public var expected: String?
   /// The closest valid name, e.g. `"adam"`.
   public var suggestion: String?
+  /// Further errors of the same spec, independent of this one, reported with it: `description`
+  /// renders them all in file order (at most `reportLimit` in all). This error's own fields
+  /// describe the one found first.
+  public var others: [SpecError] = []
+
+  /// The most errors one report renders.
+  public static let reportLimit = 20
 
   /// An error with `message` and as much context as is known.
   public init(
@@ -31,8 +38,48 @@ public struct SpecError: Error, Sendable, CustomStringConvertible, Equatable {
     self.suggestion = suggestion
   }
 
-  /// The error as a compiler-style diagnostic (see the type's documentation).
+  /// The error as a compiler-style diagnostic (see the type's documentation); with `others`,
+  /// every error's diagnostic in file order, then their count.
   public var description: String {
+    guard !others.isEmpty else { return diagnostic }
+    var alone = self
+    alone.others = []
+    let all = ([alone] + others).sorted { $0.precedes($1) }.prefix(Self.reportLimit)
+    return all.map(\.diagnostic).joined(separator: "\n")
+      + "\n\(all.count) errors" + (others.count + 1 > all.count ? " (more not shown)" : "")
+  }
+
+  /// This error joined by `more`, those equal to one already present left out.
+  public func adding(_ more: [SpecError]) -> SpecError {
+    var joined = self
+    for error in more.flatMap({ [$0.withoutOthers] + $0.others }) {
+      let known = [joined.withoutOthers] + joined.others
+      if !known.contains(where: { $0.location == error.location && $0.message == error.message }) {
+        joined.others.append(error)
+      }
+    }
+    return joined
+  }
+
+  private var withoutOthers: SpecError {
+    var alone = self
+    alone.others = []
+    return alone
+  }
+
+  /// File order: by source, line and column; errors without a location last.
+  func precedes(_ other: SpecError) -> Bool {
+    switch (location, other.location) {
+    case (let a?, let b?):
+      if a.source.name != b.source.name { return a.source.name < b.source.name }
+      return (a.line, a.column) < (b.line, b.column)
+    case (.some, nil): return true
+    default: return false
+    }
+  }
+
+  /// One error as a compiler-style diagnostic.
+  private var diagnostic: String {
     var head = "error: \(message)"
     if let location { head = "\(location): " + head }
     if let keyPath, !keyPath.isEmpty { head += " at \(keyPath)" }

@@ -1,7 +1,8 @@
 extension SpecNode {
   /// Checks a mapping node against option descriptions and fills in defaults.
   ///
-  /// Unknown keys (with the closest valid name), wrong types ("expected an integer, found
+  /// Every fault of the mapping is reported (the first thrown, the others in its `others`):
+  /// unknown keys (with the closest valid name), wrong types ("expected an integer, found
   /// 'abc'"), out-of-range values ("expected an integer ≥ 1, found -3"), nulls for options that
   /// are not nullable, unknown choices and missing required options (located at the mapping) are
   /// `SpecError`s with a location and a `keyPath` prefixed by `path` (e.g. "model.hidden"). Keys
@@ -24,12 +25,15 @@ extension SpecNode {
     }
     let names = options.map(\.name)
     let candidates = names + passThrough.sorted()
+    // Every fault of the mapping is found; the first is thrown, carrying the others.
+    var errors: [SpecError] = []
     for entry in entries where !names.contains(entry.key) && !passThrough.contains(entry.key) {
-      throw SpecError(
-        "unknown option '\(entry.key)'", at: entry.keyLocation,
-        keyPath: Self.join(path, entry.key),
-        expected: "one of: " + candidates.joined(separator: ", "),
-        suggestion: closestMatch(to: entry.key, in: candidates))
+      errors.append(
+        SpecError(
+          "unknown option '\(entry.key)'", at: entry.keyLocation,
+          keyPath: Self.join(path, entry.key),
+          expected: "one of: " + candidates.joined(separator: ", "),
+          suggestion: closestMatch(to: entry.key, in: candidates)))
     }
     var result = entries.filter { passThrough.contains($0.key) }
     for option in options {
@@ -37,19 +41,25 @@ extension SpecNode {
       if let entry = entries.first(where: { $0.key == option.name }) {
         var checked = entry
         if !(entry.value.isNull && option.isNullable) {
-          checked.value = try entry.value.validated(
-            as: option.kind, name: option.name, keyPath: keyPath)
+          do {
+            checked.value = try entry.value.validated(
+              as: option.kind, name: option.name, keyPath: keyPath)
+          } catch {
+            errors.append(error)
+          }
         }
         result.append(checked)
       } else if let defaultValue = option.defaultValue {
         let value = SpecNode(defaultValue, location: location).relocated(to: location)
         result.append(Entry(key: option.name, keyLocation: location, value: value))
       } else {
-        throw SpecError(
-          "missing required option '\(option.name)'", at: location, keyPath: keyPath,
-          expected: option.kind.descriptionWithArticle)
+        errors.append(
+          SpecError(
+            "missing required option '\(option.name)'", at: location, keyPath: keyPath,
+            expected: option.kind.descriptionWithArticle))
       }
     }
+    if let first = errors.first { throw first.adding(Array(errors.dropFirst())) }
     return SpecNode(.mapping(result), location: location)
   }
 

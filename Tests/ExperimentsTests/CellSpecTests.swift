@@ -108,3 +108,59 @@ import YAMLSpec
     #expect(experiment.model.parameterLayout.contains { $0.name == "layers.2.backward.c_hn" })
   }
 }
+
+/// Every independent fault of a spec in one report, in file order.
+@Suite struct AllErrorsTests {
+  @Test func everyIndependentFaultIsReported() throws {
+    let text = """
+      name: multi
+      seed: -1
+      dataset:
+        type: synthetic-tagging
+        train_sequencs: 20
+      model:
+        type: brnn
+        hidden: 6
+        bias: maybe
+        activation: relu
+        cell: lstm
+      optimizer:
+        type: sgd
+        learning_rate: -1
+      training:
+        epochs: 0
+      """
+    let error = try #require(ExperimentTests.error(text))
+    // The first fault found is the error's own; the others ride along.
+    #expect(error.keyPath == "seed" && error.location?.line == 2)
+    let all = [error.location?.line] + error.others.map(\.location?.line)
+    #expect(all.count == 5)
+    #expect(Set(error.others.compactMap(\.keyPath)) == [
+      "dataset.train_sequencs", "model.activation", "optimizer.learning_rate", "training.epochs",
+    ])
+    let report = error.description
+    let heads = report.split(separator: "\n").filter { $0.contains(": error: ") }
+    #expect(heads.map { $0.split(separator: ":")[1] } == ["2", "5", "10", "14", "16"])
+    #expect(report.hasSuffix("\n5 errors"))
+  }
+
+  /// Within one section every key's fault is reported, not only the first.
+  @Test func everyFaultOfASection() throws {
+    let error = try #require(
+      ExperimentTests.error(
+        ExperimentTests.spec.replacingOccurrences(
+          of: "  learning_rate: 0.05", with: "  learning_rate: 0\n  momentum: 2\n  nestrov: true")))
+    let paths = [error.keyPath] + error.others.map(\.keyPath)
+    #expect(Set(paths.compactMap { $0 }) == [
+      "optimizer.learning_rate", "optimizer.momentum", "optimizer.nestrov",
+    ])
+  }
+
+  /// A single fault renders as before: one diagnostic, no count.
+  @Test func oneFaultAlone() throws {
+    let error = try #require(
+      ExperimentTests.error(ExperimentTests.spec.replacingOccurrences(of: "hidden: 6", with: "hidden: 0")))
+    #expect(error.others.isEmpty)
+    #expect(!error.description.contains("errors"))
+  }
+}
