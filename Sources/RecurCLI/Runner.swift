@@ -17,7 +17,7 @@ struct Runner: ParsableCommand {
     version: runnerVersion,
     subcommands: [
       Run.self, Resume.self, Evaluate.self, Predict.self, Export.self, Validate.self, List.self,
-      Gradcheck.self, Sweep.self, Reproduce.self, Report.self, Bench.self,
+      Gradcheck.self, Sweep.self, Reproduce.self, Report.self, Bench.self, Sample.self,
     ],
     defaultSubcommand: Run.self
   )
