@@ -252,7 +252,8 @@ extension Registry {
       .integer(
         "min_count", default: 1, range: 1...,
         help: "train occurrences a token needs to enter the vocabulary (else it is unknown)"),
-      .string("unknown_token", default: "<unk>", help: "the vocabulary's entry 0, for unknown tokens"),
+      .string(
+        "unknown_token", default: "<unk>", help: "the vocabulary's entry 0, for unknown tokens"),
       .string("end_token", default: "<eos>", help: "the token ending each line (unit: word)"),
       .integer(
         "sequence_length", default: 100, range: 1...,

@@ -104,11 +104,15 @@ public struct TextCorpus: Dataset {
     try self.init(tokens: tokens, files: files, options: options)
   }
 
-  /// Builds the corpus from each split's tokens (train: at least two).
-  public init(tokens: [Split: [String]], files: [String] = [], options: Options)
+  /// Builds the corpus from each split's tokens. Throws when no train token reaches
+  /// `minCount`. Precondition: train holds at least two tokens.
+  public init(
+    tokens: [Split: [String]], files: [String] = [], options: Options
+  )
     throws(DataFileError)
   {
     let train = tokens[.train] ?? []
+    precondition(train.count >= 2, "a train split of fewer than two tokens")
     let vocabulary = Vocabulary(
       sentences: [train], minCount: options.minCount, lowercase: false,
       unknownToken: options.unknownToken)
@@ -152,8 +156,10 @@ public struct TextCorpus: Dataset {
 
   /// A file in the corpus's format, encoded with the train vocabulary, as examples.
   public func examples(readingFile path: String) throws -> [SequenceExample] {
-    let stream = encode(Self.tokens(of: try Self.lines(of: path, format: options.format),
-      options: options))
+    let stream = encode(
+      Self.tokens(
+        of: try Self.lines(of: path, format: options.format),
+        options: options))
     guard stream.count >= 2 else {
       throw DataFileError(
         file: path, "holds \(stream.count) token(s), too few for one next-token target")
