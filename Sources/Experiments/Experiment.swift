@@ -20,6 +20,8 @@ public struct TrainingOptions: Sendable, Decodable {
   public var outputDropout: Double
   public var inputNoise: Double
   public var weightNoise: Double
+  /// Truncated BPTT over streams (`TrainingPlan.bpttSteps`); nil trains on whole examples.
+  public var bpttSteps: Int?
 
   /// The training-only perturbations these options ask for, drawing from `generator`; nil when
   /// they ask for none.
@@ -48,6 +50,7 @@ public struct TrainingOptions: Sendable, Decodable {
     case outputDropout = "output_dropout"
     case inputNoise = "input_noise"
     case weightNoise = "weight_noise"
+    case bpttSteps = "bptt_steps"
   }
 
   /// The clipping the options ask for.
@@ -90,6 +93,11 @@ public struct TrainingOptions: Sendable, Decodable {
     .number(
       "weight_noise", default: 0, minimum: 0,
       help: "std. dev. of Gaussian noise on the weights for each training batch"),
+    OptionDescription(
+      name: "bptt_steps", kind: .integer(1...Int.max), defaultValue: .null,
+      help: "truncated BPTT: each split as batch_size streams in segments of this many steps, "
+        + "the state carried between segments (rnn, framewise classes; null: whole examples)"
+    ).elidedAtDefault(),
   ]
 
   /// `training.early_stopping`, a mapping or null.
@@ -296,6 +304,10 @@ public struct Experiment: Sendable {
       metrics.append(component.make())
     }
     self.metrics = metrics
+    if training.bpttSteps != nil {
+      try Self.checkStreams(
+        model: model, task: shape.task, at: trainingNode["bptt_steps"]!)
+    }
     let monitored = MonitoredMetrics(
       splits: shape.availableSplits,
       metrics: [("loss", .min)] + metrics.map { ($0.name, $0.goal) })
@@ -344,7 +356,9 @@ public struct Experiment: Sendable {
       ("dataset", datasetNode),
       ("model", modelNode.eliding(defaultsOf: cellOptions + modelComponent.options)),
       ("optimizer", optimizerNode),
-      ("schedule", scheduleNode), ("training", trainingNode), ("output", outputNode),
+      ("schedule", scheduleNode),
+      ("training", trainingNode.eliding(defaultsOf: TrainingOptions.options)),
+      ("output", outputNode),
     ] {
       entries.append(SpecNode.Entry(key: key, keyLocation: node.location, value: node))
     }
@@ -382,7 +396,31 @@ public struct Experiment: Sendable {
 
   /// The training plan the spec describes.
   public var plan: TrainingPlan {
-    TrainingPlan(epochs: training.epochs, batchSize: training.batchSize, shuffle: training.shuffle)
+    TrainingPlan(
+      epochs: training.epochs, batchSize: training.batchSize, shuffle: training.shuffle,
+      bpttSteps: training.bpttSteps)
+  }
+
+  /// Truncated BPTT carries the forward direction's state from segment to segment of a stream
+  /// of framewise classes: a model with a backward direction, or another task, is an error at
+  /// `training.bptt_steps`.
+  static func checkStreams(
+    model: ModelBlueprint, task: TaskKind, at node: SpecNode
+  ) throws(SpecError) {
+    guard model.shape.directions == [.forward] else {
+      throw SpecError(
+        "bptt_steps carries the state of one forward direction, but this model also runs "
+          + "backward (\(model.shape.directions.map(\.rawValue).joined(separator: " + ")))",
+        at: node.location, keyPath: "training.bptt_steps",
+        expected: "model.type: rnn, or bptt_steps: null")
+    }
+    guard task == .framewise else {
+      throw SpecError(
+        "bptt_steps reads the data as streams of framewise classes, but this dataset's task "
+          + "is \(task.rawValue)",
+        at: node.location, keyPath: "training.bptt_steps",
+        expected: "a framewise dataset (e.g. type: text), or bptt_steps: null")
+    }
   }
 
   // MARK: Assembly: the one path from a spec to a trainer

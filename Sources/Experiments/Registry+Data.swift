@@ -11,6 +11,7 @@ extension Registry {
     try registry.datasets.register(conllu)
     try registry.datasets.register(conll)
     try registry.datasets.register(csvSequences)
+    try registry.datasets.register(text)
     try registry.datasets.register(
       benchmark(
         "parity", summary: "seeded bit sequences; is the number of ones odd? (sequence classes)",
@@ -60,6 +61,16 @@ extension Registry {
         name: "unknown_word_accuracy",
         summary: "token accuracy on words outside the train vocabulary (tagging corpora)",
         make: { WordAccuracy(known: false) }))
+    try registry.metrics.register(
+      Component(
+        name: "bits_per_token",
+        summary: "cross-entropy in bits per scored token; bits per character for unit: char "
+          + "(language models)",
+        make: { CrossEntropyMetric(perplexity: false) }))
+    try registry.metrics.register(
+      Component(
+        name: "perplexity", summary: "2 to the bits per token (language models)",
+        make: { CrossEntropyMetric(perplexity: true) }))
     try registry.metrics.register(
       Component(
         name: "mse", summary: "mean squared error per scored value (regression)",
@@ -227,6 +238,78 @@ extension Registry {
       return try reading(options) { () throws(DataFileError) in
         try CSVSequences(
           train: paths.train, dev: paths.dev, test: paths.test, configuration: configuration)
+      }
+    })
+
+  static let text = Component<DatasetFactory>(
+    name: "text",
+    summary: "UTF-8 text (or CoNLL-U FORMs) for next-token prediction: characters or words",
+    options: pathOptions + [
+      .choice(
+        "format", TextCorpus.Format.allCases.map(\.rawValue), default: "plain",
+        help: "plain text, or conllu (the FORM column, a sentence per line)"),
+      .choice(
+        "unit", TextCorpus.Unit.allCases.map(\.rawValue), default: "char",
+        help: "tokens: characters (Unicode scalars, a line end is \\n) or words (whitespace-"
+          + "separated, end_token after each line)"),
+      .integer(
+        "min_count", default: 1, range: 1...,
+        help: "train occurrences a token needs to enter the vocabulary (else it is unknown)"),
+      .string(
+        "unknown_token", default: "<unk>", help: "the vocabulary's entry 0, for unknown tokens"),
+      .string("end_token", default: "<eos>", help: "the token ending each line (unit: word)"),
+      .integer(
+        "sequence_length", default: 100, range: 1...,
+        help: "steps per example when training without bptt_steps (the split's stream is cut "
+          + "into consecutive pieces)"),
+      .number(
+        "dev_fraction", default: 0, minimum: 0, maximum: 1, maximumInclusive: false,
+        help: "share of the train file's lines held out as dev (before the test share)"),
+      .number(
+        "test_fraction", default: 0, minimum: 0, maximum: 1, maximumInclusive: false,
+        help: "share of the train file's last lines held out as test"),
+    ],
+    make: { options, _ in
+      let paths = try options.decode(PathOptions.self)
+      struct Options: Decodable {
+        var format: TextCorpus.Format
+        var unit: TextCorpus.Unit
+        var minCount: Int
+        var unknownToken: String
+        var endToken: String
+        var sequenceLength: Int
+        var devFraction: Double
+        var testFraction: Double
+        enum CodingKeys: String, CodingKey {
+          case format, unit
+          case minCount = "min_count"
+          case unknownToken = "unknown_token"
+          case endToken = "end_token"
+          case sequenceLength = "sequence_length"
+          case devFraction = "dev_fraction"
+          case testFraction = "test_fraction"
+        }
+      }
+      let o = try options.decode(Options.self)
+      for (fraction, file, key) in [
+        (o.devFraction, paths.dev, "dev_fraction"), (o.testFraction, paths.test, "test_fraction"),
+      ] where fraction > 0 && file != nil {
+        throw options.error(
+          at: key, "\(key) splits the train file, but a \(key.prefix(while: { $0 != "_" })) "
+            + "file is given too", expected: "either the file or the fraction")
+      }
+      guard o.devFraction + o.testFraction < 1 else {
+        throw options.error(
+          at: "test_fraction", "dev_fraction + test_fraction is \(o.devFraction + o.testFraction)",
+          expected: "a sum below 1, leaving lines for train")
+      }
+      let corpusOptions = TextCorpus.Options(
+        unit: o.unit, format: o.format, minCount: o.minCount, unknownToken: o.unknownToken,
+        endToken: o.endToken, sequenceLength: o.sequenceLength)
+      return try reading(options) { () throws(DataFileError) in
+        try TextCorpus(
+          train: paths.train, dev: paths.dev, test: paths.test, devFraction: o.devFraction,
+          testFraction: o.testFraction, options: corpusOptions)
       }
     })
 

@@ -19,6 +19,7 @@ struct Runner: ParsableCommand {
     subcommands: [
       Run.self, Resume.self, Evaluate.self, Predict.self, Export.self, Validate.self, List.self,
       Gradcheck.self, Sweep.self, Trial.self, Reproduce.self, Report.self, Bench.self,
+      Sample.self,
     ],
     defaultSubcommand: Run.self
   )

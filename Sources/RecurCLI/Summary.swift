@@ -38,7 +38,10 @@ struct Summary {
       let facts = experiment.dataset.info.facts.filter { $0.name == name }
       lines.append(
         "  \(name): "
-          + facts.map { "\($0.split?.rawValue ?? "all") \(Format.percent($0.value))" }
+          + facts.map {
+            "\($0.split?.rawValue ?? "all") "
+              + Format.metric($0.value, proportion: $0.isProportion)
+          }
           .joined(separator: ", "))
     }
     return lines.joined(separator: "\n")

@@ -11,16 +11,15 @@ import YAMLSpec
     #expect(registry.models.names == ["rnn", "brnn"])
     #expect(
       registry.datasets.names == [
-        "synthetic-tagging", "conllu", "conll", "csv-sequences", "parity", "adding", "reverse",
-        "process",
-        "random-dense",
+        "synthetic-tagging", "conllu", "conll", "csv-sequences", "text", "parity", "adding",
+        "reverse", "process", "random-dense",
       ])
     #expect(registry.optimizers.names == ["sgd", "adam", "adamw", "rmsprop", "adagrad", "rprop"])
     #expect(registry.activations.names == ["tanh", "sigmoid", "relu"])
     #expect(
       registry.metrics.names == [
-        "accuracy", "sequence_accuracy", "known_word_accuracy", "unknown_word_accuracy", "mse",
-        "mae",
+        "accuracy", "sequence_accuracy", "known_word_accuracy", "unknown_word_accuracy",
+        "bits_per_token", "perplexity", "mse", "mae",
       ])
     for kind in ComponentKind.allCases {
       for component in registry.descriptions(of: kind) {

@@ -40,12 +40,17 @@ public struct DatasetFact: Sendable, Equatable {
   public var split: Split?
   public var value: Double
   public var help: String
+  /// Whether the value is a share in [0, 1] (shown as a percentage) rather than a quantity.
+  public var isProportion: Bool
 
-  public init(name: String, split: Split? = nil, value: Double, help: String) {
+  public init(
+    name: String, split: Split? = nil, value: Double, help: String, isProportion: Bool = true
+  ) {
     self.name = name
     self.split = split
     self.value = value
     self.help = help
+    self.isProportion = isProportion
   }
 }
 

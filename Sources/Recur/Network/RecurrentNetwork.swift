@@ -43,6 +43,16 @@ public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
 
   public var task: TaskKind { shape.task }
 
+  public var carriesState: Bool { true }
+
+  /// The state the forward direction of every layer starts from in every following pass
+  /// (`lossAndGradients`, `evaluate`, `probabilities`): its first step reads it as the step
+  /// before, multiplying h by W; no error flows into it. Nil starts from zero (and skips that
+  /// product). A backward direction always starts from zero. Precondition (checked at each
+  /// pass): as many layers as the network, `H` values per row, a cell state exactly for a cell
+  /// that carries one, and as many rows as the batch has sequences.
+  public var initialState: CarriedState<Scalar>?
+
   /// Precondition: positive sizes, one or two distinct directions, and parameters that match
   /// `parameterLayout(for: shape, cell:)`.
   public init(shape: NetworkShape, cell: any RecurrentCell, parameters: ParameterSet<Scalar>) {
@@ -400,6 +410,28 @@ public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
     return smallest
   }
 
+  /// The state each sequence of `batch` ended in after the last pass, which must have been over
+  /// `batch`: per layer, the forward direction's h (and c) at the sequence's last real step.
+  /// Precondition: the network has a forward direction.
+  public func finalState(for batch: SequenceBatch<Scalar>) -> CarriedState<Scalar>? {
+    guard let d = shape.directions.firstIndex(of: .forward) else {
+      preconditionFailure("only a forward direction ends in a state to carry")
+    }
+    let h = shape.hiddenSize
+    let rows = batch.batchSize
+    func gather(_ buffer: ScratchBuffer<Scalar>) -> [Scalar] {
+      var values = [Scalar](repeating: 0, count: rows * h)
+      for b in 0..<rows {
+        let source = buffer.pointer + ((batch.lengths[b] - 1) * rows + b) * h
+        for j in 0..<h { values[b * h + j] = source[j] }
+      }
+      return values
+    }
+    return CarriedState(
+      rows: rows, outputs: workspace.layers.map { gather($0[d].outputs) },
+      states: cell.carriesState ? workspace.layers.map { gather($0[d].states) } : [])
+  }
+
   // MARK: Forward pass
 
   /// Hidden states of every layer and direction, then the output logits `[rows × K]`: all `T·B`
@@ -492,6 +524,9 @@ public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
     let recurrentProducts = ScratchBuffer<Scalar>()
     let outputDeltas = ScratchBuffer<Scalar>()
     let stateDeltas = ScratchBuffer<Scalar>()
+    /// The carried state the forward direction starts from, copied from `initialState`.
+    let initialOutput = ScratchBuffer<Scalar>()
+    let initialState = ScratchBuffer<Scalar>()
     /// With layer dropout: the outputs the next layer read, masked.
     let droppedOutputs = ScratchBuffer<Scalar>()
   }
@@ -543,9 +578,18 @@ public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
     let rows = batch.steps * batch.batchSize
     let count = rows * h
     let gateCount = rows * cell.gates.count * h
-    return workspace.layers.map { layer in
+    if let carried = initialState { checkState(carried, for: batch) }
+    return workspace.layers.enumerated().map { l, layer in
       shape.directions.enumerated().map { d, direction in
         let buffers = layer[d]
+        var initialOutput: UnsafePointer<Scalar>?
+        var initialState: UnsafePointer<Scalar>?
+        if direction == .forward, let carried = self.initialState {
+          initialOutput = UnsafePointer(buffers.initialOutput.holding(carried.outputs[l]))
+          if cell.carriesState {
+            initialState = UnsafePointer(buffers.initialState.holding(carried.states[l]))
+          }
+        }
         let outputs = buffers.outputs.reserve(count)
         let gates =
           cell.gatesAreOutput && !keepingPreActivations
@@ -561,6 +605,7 @@ public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
           outputDeltas: buffers.outputDeltas.reserve(backpropagating ? count : 0),
           stateDeltas: cell.carriesState
             ? buffers.stateDeltas.reserve(backpropagating ? batch.batchSize * h : 0) : nil,
+          initialOutput: initialOutput, initialState: initialState,
           operand: workspace.operands[d])
       }
     }
@@ -573,6 +618,19 @@ public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
           $0.rows == $1.rows && $0.columns == $1.columns
         },
       "parameters do not match parameterLayout(for: shape, cell:)")
+  }
+
+  private func checkState(_ carried: CarriedState<Scalar>, for batch: SequenceBatch<Scalar>) {
+    let count = batch.batchSize * shape.hiddenSize
+    precondition(
+      carried.rows == batch.batchSize && carried.outputs.count == shape.layers
+        && carried.outputs.allSatisfy { $0.count == count },
+      "a carried state of \(carried.rows) rows for a batch of \(batch.batchSize)")
+    precondition(
+      cell.carriesState
+        ? carried.states.count == shape.layers && carried.states.allSatisfy { $0.count == count }
+        : carried.states.isEmpty,
+      "a carried state without the cell's own state, or with one the cell does not carry")
   }
 
   private func checkMasks(_ masks: DropoutMasks<Scalar>, for batch: SequenceBatch<Scalar>) {
@@ -637,5 +695,14 @@ extension SequenceBatch {
     case .sparse(let rows):
       body(.sparse(rows))
     }
+  }
+}
+
+extension ScratchBuffer where Scalar: BLASScalar {
+  /// The buffer holding a copy of `values`; returns its start.
+  fileprivate func holding(_ values: [Scalar]) -> UnsafeMutablePointer<Scalar> {
+    let start = reserve(values.count)
+    values.withUnsafeBufferPointer { start.update(from: $0.baseAddress!, count: $0.count) }
+    return start
   }
 }

@@ -26,6 +26,12 @@ enum InputRows<Scalar: BLASScalar> {
 /// of the gates (or of the output deltas when the gates are the output), the recurrent deltas in
 /// place of the recurrent products (or are the gate deltas). The per-step products go through
 /// `operand` (prepared once per pass); the products over all rows through BLAS.
+///
+/// A forward unroll may start from a carried state (`initialOutput`, and `initialState` for a
+/// cell that carries one, `[B × H]` each): its first step then reads them as its previous step
+/// and multiplies h by W like any step; BPTT treats them as constants (no error flows into
+/// them), but the first step's own derivatives and ∂W read them. Without one the first step
+/// starts from zero and skips the product.
 struct RecurrentUnroll<Scalar: BLASScalar> {
   let direction: Direction
   let cell: any RecurrentCell
@@ -39,6 +45,10 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
   let recurrentProducts: UnsafeMutablePointer<Scalar>?
   let outputDeltas: UnsafeMutablePointer<Scalar>
   let stateDeltas: UnsafeMutablePointer<Scalar>?
+  /// The carried h (and c) the first step of a forward unroll reads as its previous step, or
+  /// nil for zero.
+  let initialOutput: UnsafePointer<Scalar>?
+  let initialState: UnsafePointer<Scalar>?
   /// The direction's right-hand operand for products by one matrix: `runForward` prepares W in
   /// it for its T per-step products, `runBackward` Wᵀ (the network prepares V between).
   let operand: PackedOperand<Scalar>
@@ -134,9 +144,10 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
       let a = gates + t * gateBlock
       let previous = s > 0 ? step(s - 1) : nil
       let recurrent = recurrentProducts.map { $0 + t * gateBlock }
-      if let previous {
+      let previousOutput = previous.map { UnsafePointer(outputs + $0 * block) } ?? initialOutput
+      if let previousOutput {
         operand.multiply(
-          m: batchSize, outputs + previous * block, lda: h, accumulate: recurrent == nil,
+          m: batchSize, previousOutput, lda: h, accumulate: recurrent == nil,
           into: recurrent ?? a, ldc: width)
       } else if let recurrent {
         recurrent.update(repeating: 0, count: gateBlock)
@@ -144,8 +155,9 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
       cell.forward(
         CellForward(
           rows: batchSize, hidden: h, gates: a, recurrent: recurrent,
-          previousOutput: previous.map { UnsafePointer(outputs + $0 * block) },
-          previousState: previous.flatMap { p in states.map { UnsafePointer($0 + p * block) } },
+          previousOutput: previousOutput,
+          previousState: previous.map { p in states.map { UnsafePointer($0 + p * block) } }
+            ?? initialState,
           output: outputs + t * block, state: states.map { $0 + t * block },
           scratch: scratch.map { $0 + t * batchSize * cell.scratchWidth * h },
           parameters: cellParameters))
@@ -186,13 +198,15 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
       // sequence starts from; it goes no further, and must not reach the cell's gradients.
       zeroPadding(delta, width: h, step: t)
       let previous = s > 0 ? step(s - 1) : nil
+      // The first step of a carried state reads it, but sends no error into it.
       cell.backward(
         CellBackward(
           rows: batchSize, hidden: h, gates: UnsafePointer(gates + t * gateBlock),
           gateDeltas: gateDeltas + t * gateBlock,
           recurrent: recurrentProducts.map { $0 + t * gateBlock }, outputDelta: delta,
-          previousOutput: previous.map { UnsafePointer(outputs + $0 * block) },
-          previousState: previous.flatMap { p in states.map { UnsafePointer($0 + p * block) } },
+          previousOutput: previous.map { UnsafePointer(outputs + $0 * block) } ?? initialOutput,
+          previousState: previous.map { p in states.map { UnsafePointer($0 + p * block) } }
+            ?? initialState,
           output: UnsafePointer(outputs + t * block),
           state: states.map { UnsafePointer($0 + t * block) },
           scratch: scratch.map { UnsafePointer($0 + t * batchSize * cell.scratchWidth * h) },
@@ -249,7 +263,7 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
   /// ∂W = Σ_t h^(prev)ᵀ ∂R^t as one product over the rows that have a previous step: for the
   /// forward direction h rows 0 ..< (T−1)·B against ∂R rows B ..< T·B (pairing δ^t with
   /// h^(t−1)), for the backward one the reverse (pairing ←δ^t with ←h^(t+1)). `gradient` is
-  /// `[H × G·H]`.
+  /// `[H × G·H]`. A carried state adds its pair, `h^(in)ᵀ ∂R^0`.
   func recurrentWeightGradient(into gradient: UnsafeMutableBufferPointer<Scalar>) {
     let (h, width) = (hiddenSize, gateWidth)
     let pairs = (steps - 1) * batchSize
@@ -260,6 +274,12 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
     gemm(
       .transposed, .none, m: h, n: width, k: pairs,
       alpha: 1, states, lda: h, errors, ldb: width, beta: 0, gradient.baseAddress!, ldc: width)
+    if let initialOutput {
+      gemm(
+        .transposed, .none, m: h, n: width, k: batchSize,
+        alpha: 1, initialOutput, lda: h, recurrentDeltas, ldb: width, beta: 1,
+        gradient.baseAddress!, ldc: width)
+    }
   }
 
   /// ∂c = Σ_rows ∂A. `gradient` is `[1 × G·H]`.

@@ -21,6 +21,50 @@ public protocol SequenceModel<Scalar>: AnyObject {
   func probabilities(for batch: SequenceBatch<Scalar>) -> [Double]
   /// The sizes of the dropout masks the model takes for a batch; see `DropoutMasks`.
   var dropoutLayout: DropoutLayout { get }
+  /// Whether the model can start a pass from a carried state (truncated BPTT, sampling).
+  var carriesState: Bool { get }
+  /// The state every following pass (`lossAndGradients`, `evaluate`, `probabilities`) starts
+  /// from, one row per sequence of the batch, until it is set to nil (the zero state). Gradients
+  /// treat it as a constant. Precondition: nil unless `carriesState`.
+  var initialState: CarriedState<Scalar>? { get set }
+  /// The state each sequence of `batch` ended in (at its last real step), after a pass over
+  /// `batch`, the last one; nil for a model that does not carry state.
+  func finalState(for batch: SequenceBatch<Scalar>) -> CarriedState<Scalar>?
+}
+
+extension SequenceModel {
+  public var carriesState: Bool { false }
+  public var initialState: CarriedState<Scalar>? {
+    get { nil }
+    set { precondition(newValue == nil, "this model does not start from a carried state") }
+  }
+  public func finalState(for batch: SequenceBatch<Scalar>) -> CarriedState<Scalar>? { nil }
+}
+
+/// The recurrent state a pass ends in, per layer of the forward direction: what truncated BPTT
+/// carries from one segment of a stream into the next, and sampling from one step into the next.
+public struct CarriedState<Scalar: BLASScalar>: Sendable, Equatable, Codable {
+  /// B, the sequences (rows) it holds.
+  public var rows: Int
+  /// Per layer (the first at index 0): h, `rows × H` row-major.
+  public var outputs: [[Scalar]]
+  /// Per layer: c, `rows × H`, for a cell that carries a state (the LSTM); empty otherwise.
+  public var states: [[Scalar]]
+
+  public init(rows: Int, outputs: [[Scalar]], states: [[Scalar]]) {
+    self.rows = rows
+    self.outputs = outputs
+    self.states = states
+  }
+
+  /// The first `count` rows (the streams still running in a stream's last segment).
+  public func prefix(rows count: Int) -> CarriedState {
+    guard count < rows, let first = outputs.first, !first.isEmpty else { return self }
+    let width = first.count / rows
+    return CarriedState(
+      rows: count, outputs: outputs.map { Array($0.prefix(count * width)) },
+      states: states.map { Array($0.prefix(count * width)) })
+  }
 }
 
 /// How many dropout masks a model takes and of what size, per batch.

@@ -6,11 +6,17 @@ public struct TrainingPlan: Sendable, Equatable {
   public var epochs: Int
   public var batchSize: Int
   public var shuffle: Bool
+  /// Truncated BPTT: each split is read as `batchSize` parallel streams (`StreamSegments`) cut
+  /// into segments of this many steps, the model's state carried from one segment into the next
+  /// and reset at each epoch's (and each evaluation's) start; `shuffle` does not apply. Nil
+  /// trains on the examples as they are, in shuffled batches.
+  public var bpttSteps: Int?
 
-  public init(epochs: Int, batchSize: Int, shuffle: Bool) {
+  public init(epochs: Int, batchSize: Int, shuffle: Bool, bpttSteps: Int? = nil) {
     self.epochs = epochs
     self.batchSize = batchSize
     self.shuffle = shuffle
+    self.bpttSteps = bpttSteps
   }
 }
 
@@ -224,6 +230,9 @@ public struct Trainer {
   /// The epoch a restored state stopped in, continued by the next `trainEpoch`.
   private var partialEpoch: TrainerState.PartialEpoch?
 
+  /// With truncated BPTT: each split as streams, built once.
+  private let streams: [Split: StreamSegments]
+
   /// Sequences per evaluation batch: evaluation has no updates, so larger batches only save time.
   static var evaluationBatchSize: Int { 256 }
 
@@ -243,6 +252,15 @@ public struct Trainer {
     self.schedule = schedule
     self.clipping = clipping
     order = Array(dataset.examples(.train).indices)
+    var streams: [Split: StreamSegments] = [:]
+    if let steps = plan.bpttSteps {
+      precondition(network.carriesState, "truncated BPTT needs a model that carries state")
+      for split in dataset.availableSplits {
+        streams[split] = StreamSegments(
+          examples: dataset.examples(split), streams: plan.batchSize, steps: steps)
+      }
+    }
+    self.streams = streams
   }
 
   /// Everything beyond the weights and the optimizer that a resumed run needs to continue
@@ -329,11 +347,14 @@ public struct Trainer {
   public mutating func trainEpoch(
     _ epoch: Int, learningRate rate: Double? = nil, onBatch: (Int, Int) -> Void = { _, _ in }
   ) throws -> (seconds: Double, tokens: Int, loss: Double) {
-    let trainExamples = dataset.examples(.train)
-    let info = dataset.info
     let network = self.network
     if !gradients.hasSameLayout(as: network.parameters) { gradients = network.parameters.zeros() }
     let step = Float(rate ?? learningRate)
+    if let segments = streams[.train] {
+      return try trainStreams(segments, epoch: epoch, step: step, onBatch: onBatch)
+    }
+    let trainExamples = dataset.examples(.train)
+    let info = dataset.info
     // Written so that no batch size, however large, overflows: the last batch takes the rest.
     let (whole, rest) = order.count.quotientAndRemainder(dividingBy: plan.batchSize)
     let batches = whole + (rest > 0 ? 1 : 0)
@@ -349,22 +370,7 @@ public struct Trainer {
       let members = order[first..<(first + min(plan.batchSize, order.count - first))]
       var batch = SequenceBatch<Float>(
         examples: members.map { trainExamples[$0] }, task: info.task, inputSize: info.inputSize)
-      noise?.perturb(&batch)
-      var clean: ParameterSet<Float>?
-      if let noisy = noise?.perturbed(network.parameters) {
-        clean = network.parameters
-        network.parameters = noisy
-      }
-      let masks = noise?.masks(
-        for: network.dropoutLayout, rows: batch.targets.count,
-        hiddenRows: batch.steps * batch.batchSize)
-      let loss = network.lossAndGradients(for: batch, into: &gradients, dropout: masks)
-      if let clean { network.parameters = clean }
-      guard loss.mean.isFinite else {
-        throw TrainingDiverged(epoch: epoch, batch: batchIndex + 1, loss: loss.mean)
-      }
-      clipping.apply(to: &gradients)
-      optimizer.step(&network.parameters, gradients: gradients, learningRate: step)
+      let loss = try update(&batch, epoch: epoch, batchIndex: batchIndex, step: step)
       tokens += batch.lengths.reduce(0, +)
       total += loss.total
       scored += loss.scored
@@ -379,28 +385,74 @@ public struct Trainer {
     return (Date().timeIntervalSince(start), tokens, scored == 0 ? 0 : total / Double(scored))
   }
 
+  /// One epoch of truncated BPTT: the segments in stream order, each starting from the state
+  /// the one before ended in (the first from zero), the state left at zero afterwards.
+  private mutating func trainStreams(
+    _ segments: StreamSegments, epoch: Int, step: Float, onBatch: (Int, Int) -> Void
+  ) throws -> (seconds: Double, tokens: Int, loss: Double) {
+    let info = dataset.info
+    let network = self.network
+    let start = Date()
+    var tokens = 0
+    var total = 0.0
+    var scored = 0
+    var carried: CarriedState<Float>?
+    defer { network.initialState = nil }
+    for k in 0..<segments.segmentCount {
+      var batch = SequenceBatch<Float>(
+        examples: segments.segment(k), task: info.task, inputSize: info.inputSize)
+      network.initialState = carried?.prefix(rows: batch.batchSize)
+      let loss = try update(&batch, epoch: epoch, batchIndex: k, step: step)
+      carried = network.finalState(for: batch)
+      tokens += batch.lengths.reduce(0, +)
+      total += loss.total
+      scored += loss.scored
+      onBatch(k + 1, segments.segmentCount)
+    }
+    return (Date().timeIntervalSince(start), tokens, scored == 0 ? 0 : total / Double(scored))
+  }
+
+  /// One minibatch update at `step`, with the noise and clipping of the trainer; returns the loss
+  /// with the weights before the update.
+  private mutating func update(
+    _ batch: inout SequenceBatch<Float>, epoch: Int, batchIndex: Int, step: Float
+  ) throws -> BatchLoss {
+    let network = self.network
+    noise?.perturb(&batch)
+    var clean: ParameterSet<Float>?
+    if let noisy = noise?.perturbed(network.parameters) {
+      clean = network.parameters
+      network.parameters = noisy
+    }
+    let masks = noise?.masks(
+      for: network.dropoutLayout, rows: batch.targets.count,
+      hiddenRows: batch.steps * batch.batchSize)
+    let loss = network.lossAndGradients(for: batch, into: &gradients, dropout: masks)
+    if let clean { network.parameters = clean }
+    guard loss.mean.isFinite else {
+      throw TrainingDiverged(epoch: epoch, batch: batchIndex + 1, loss: loss.mean)
+    }
+    clipping.apply(to: &gradients)
+    optimizer.step(&network.parameters, gradients: gradients, learningRate: step)
+    return loss
+  }
+
   /// Loss and metrics of one split with the current weights; `learningRate` is recorded as the
   /// rate in force.
+  /// With truncated BPTT the split is read as streams like the train split, the state carried
+  /// from segment to segment.
   public func evaluate(_ split: Split, epoch: Int, learningRate: Double) throws -> EpochRecord {
-    let examples = dataset.examples(split)
-    let info = dataset.info
     let start = Date()
     var tallies = metrics
     var total = 0.0
     var scored = 0
     var tokens = 0
-    var first = 0
-    while first < examples.count {
-      let last = min(examples.count, first + Self.evaluationBatchSize)
-      let batch = SequenceBatch<Float>(
-        examples: Array(examples[first..<last]), task: info.task, inputSize: info.inputSize)
-      let evaluation = network.evaluate(batch)
+    forEachEvaluation(of: split) { batch, evaluation in
       total += evaluation.loss.total
       scored += evaluation.loss.scored
       tokens += batch.lengths.reduce(0, +)
       let targets = batch.scoring
       for index in tallies.indices { tallies[index].add(evaluation, targets: targets) }
-      first = last
     }
     let loss = scored == 0 ? 0 : total / Double(scored)
     guard loss.isFinite else { throw TrainingDiverged(epoch: epoch, batch: nil, loss: loss) }
@@ -415,16 +467,40 @@ public struct Trainer {
   public func confusion(_ split: Split) -> ConfusionMatrix? {
     let info = dataset.info
     guard !info.task.isRegression else { return nil }
-    let examples = dataset.examples(split)
     var matrix = ConfusionMatrix(classes: info.outputSize)
+    forEachEvaluation(of: split) { batch, evaluation in
+      matrix.add(evaluation, targets: batch.scoring)
+    }
+    return matrix
+  }
+
+  /// Evaluates `split` batch by batch with the current weights: in batches of
+  /// `evaluationBatchSize` examples, or with truncated BPTT segment by segment of its streams,
+  /// each starting from the state the one before ended in (the model's state left at zero).
+  private func forEachEvaluation(
+    of split: Split, _ body: (SequenceBatch<Float>, BatchEvaluation) -> Void
+  ) {
+    let info = dataset.info
+    if let segments = streams[split] {
+      var carried: CarriedState<Float>?
+      defer { network.initialState = nil }
+      for k in 0..<segments.segmentCount {
+        let batch = SequenceBatch<Float>(
+          examples: segments.segment(k), task: info.task, inputSize: info.inputSize)
+        network.initialState = carried?.prefix(rows: batch.batchSize)
+        body(batch, network.evaluate(batch))
+        carried = network.finalState(for: batch)
+      }
+      return
+    }
+    let examples = dataset.examples(split)
     var first = 0
     while first < examples.count {
       let last = min(examples.count, first + Self.evaluationBatchSize)
       let batch = SequenceBatch<Float>(
         examples: Array(examples[first..<last]), task: info.task, inputSize: info.inputSize)
-      matrix.add(network.evaluate(batch), targets: batch.scoring)
+      body(batch, network.evaluate(batch))
       first = last
     }
-    return matrix
   }
 }
