@@ -82,24 +82,7 @@ import Testing
   static func run(
     _ executable: URL, _ arguments: [String], in directory: URL
   ) throws -> RunnerProcess.Result {
-    let captures = try RunnerProcess.scratchDirectory()
-    defer { try? FileManager.default.removeItem(at: captures) }
-    let outputURL = captures.appendingPathComponent("stdout")
-    let errorsURL = captures.appendingPathComponent("stderr")
-    try Data().write(to: outputURL)
-    try Data().write(to: errorsURL)
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    process.standardOutput = try FileHandle(forWritingTo: outputURL)
-    process.standardError = try FileHandle(forWritingTo: errorsURL)
-    try process.run()
-    process.waitUntilExit()
-    return RunnerProcess.Result(
-      status: process.terminationStatus,
-      output: try String(contentsOf: outputURL, encoding: .utf8),
-      errors: try String(contentsOf: errorsURL, encoding: .utf8))
+    try RunnerProcess.run(executable, arguments, in: directory)
   }
 
   /// `plugin-runner arguments…` in `directory`.

@@ -25,6 +25,11 @@ struct RunnerProcess {
   static func run(_ arguments: [String], in directory: URL) throws -> Result {
     let executable = try #require(
       executable, "the runner executable was not built beside the tests")
+    return try run(executable, arguments, in: directory)
+  }
+
+  /// Runs `executable arguments…` in `directory` and waits for it, output through files.
+  static func run(_ executable: URL, _ arguments: [String], in directory: URL) throws -> Result {
     let captures = try scratchDirectory()
     defer { try? FileManager.default.removeItem(at: captures) }
     let outputURL = captures.appendingPathComponent("stdout")
