@@ -115,54 +115,111 @@
     rec[2 * hidden + j] = drn;                                           \
   }
 
+// Each row runs in a function of its own whose buffers are `restrict` parameters (what the
+// vectoriser trusts; block-scope `restrict` it ignores, and its run-time overlap checks then
+// fall back to the scalar loop), once with the previous step's values and once without.
 #define GATE_KERNELS(suffix, attributes)                                                      \
+  attributes static inline void lstm_forward_row_##suffix(                                   \
+      size_t hidden, float *restrict a, const float *restrict c_prev, float *restrict c,     \
+      float *restrict tanh_c, float *restrict h) {                                            \
+    _Pragma("clang fp contract(off)") LSTM_FORWARD_ROW                                        \
+  }                                                                                           \
+  attributes static inline void lstm_forward_first_##suffix(                                 \
+      size_t hidden, float *restrict a, float *restrict c, float *restrict tanh_c,           \
+      float *restrict h) {                                                                    \
+    _Pragma("clang fp contract(off)") const float *c_prev = 0;                                \
+    LSTM_FORWARD_ROW                                                                          \
+  }                                                                                           \
   attributes static void lstm_forward_##suffix(                                              \
-      size_t rows, size_t hidden, float *restrict gates, const float *restrict previous,     \
-      float *restrict state, float *restrict squashed, float *restrict output) {             \
-    _Pragma("clang fp contract(off)") for (size_t row = 0; row < rows; row++) {              \
-      float *restrict a = gates + row * 4 * hidden;                                           \
-      const float *restrict c_prev = previous ? previous + row * hidden : 0;                 \
-      float *restrict c = state + row * hidden;                                               \
-      float *restrict tanh_c = squashed + row * hidden;                                       \
-      float *restrict h = output + row * hidden;                                              \
-      LSTM_FORWARD_ROW                                                                        \
+      size_t rows, size_t hidden, float *gates, const float *previous, float *state,         \
+      float *squashed, float *output) {                                                       \
+    for (size_t row = 0; row < rows; row++) {                                                 \
+      float *a = gates + row * 4 * hidden;                                                    \
+      size_t at = row * hidden;                                                               \
+      if (previous) {                                                                         \
+        lstm_forward_row_##suffix(hidden, a, previous + at, state + at, squashed + at,       \
+                                  output + at);                                               \
+      } else {                                                                                \
+        lstm_forward_first_##suffix(hidden, a, state + at, squashed + at, output + at);      \
+      }                                                                                       \
     }                                                                                         \
+  }                                                                                           \
+  attributes static inline void lstm_backward_row_##suffix(                                  \
+      size_t hidden, float *restrict a, const float *restrict c_prev,                        \
+      const float *restrict tanh_c, const float *restrict dh, float *restrict dc) {          \
+    _Pragma("clang fp contract(off)") LSTM_BACKWARD_ROW                                       \
+  }                                                                                           \
+  attributes static inline void lstm_backward_first_##suffix(                                \
+      size_t hidden, float *restrict a, const float *restrict tanh_c,                        \
+      const float *restrict dh, float *restrict dc) {                                         \
+    _Pragma("clang fp contract(off)") const float *c_prev = 0;                                \
+    LSTM_BACKWARD_ROW                                                                         \
   }                                                                                           \
   attributes static void lstm_backward_##suffix(                                             \
-      size_t rows, size_t hidden, float *restrict gates, const float *restrict previous,     \
-      const float *restrict squashed, const float *restrict output_delta,                    \
-      float *restrict state_delta) {                                                          \
-    _Pragma("clang fp contract(off)") for (size_t row = 0; row < rows; row++) {              \
-      float *restrict a = gates + row * 4 * hidden;                                           \
-      const float *restrict c_prev = previous ? previous + row * hidden : 0;                 \
-      const float *restrict tanh_c = squashed + row * hidden;                                 \
-      const float *restrict dh = output_delta + row * hidden;                                 \
-      float *restrict dc = state_delta + row * hidden;                                        \
-      LSTM_BACKWARD_ROW                                                                       \
+      size_t rows, size_t hidden, float *gates, const float *previous,                       \
+      const float *squashed, const float *output_delta, float *state_delta) {                \
+    for (size_t row = 0; row < rows; row++) {                                                 \
+      float *a = gates + row * 4 * hidden;                                                    \
+      size_t at = row * hidden;                                                               \
+      if (previous) {                                                                         \
+        lstm_backward_row_##suffix(hidden, a, previous + at, squashed + at,                  \
+                                   output_delta + at, state_delta + at);                     \
+      } else {                                                                                \
+        lstm_backward_first_##suffix(hidden, a, squashed + at, output_delta + at,            \
+                                     state_delta + at);                                      \
+      }                                                                                       \
     }                                                                                         \
+  }                                                                                           \
+  attributes static inline void gru_forward_row_##suffix(                                    \
+      size_t hidden, float *restrict a, float *restrict rec, const float *restrict bias,     \
+      const float *restrict h_prev, float *restrict h) {                                      \
+    _Pragma("clang fp contract(off)") GRU_FORWARD_ROW                                         \
+  }                                                                                           \
+  attributes static inline void gru_forward_first_##suffix(                                  \
+      size_t hidden, float *restrict a, float *restrict rec, const float *restrict bias,     \
+      float *restrict h) {                                                                    \
+    _Pragma("clang fp contract(off)") const float *h_prev = 0;                                \
+    GRU_FORWARD_ROW                                                                           \
   }                                                                                           \
   attributes static void gru_forward_##suffix(                                               \
-      size_t rows, size_t hidden, float *restrict gates, float *restrict recurrent,          \
-      const float *restrict bias, const float *restrict previous, float *restrict output) {  \
-    _Pragma("clang fp contract(off)") for (size_t row = 0; row < rows; row++) {              \
-      float *restrict a = gates + row * 3 * hidden;                                           \
-      float *restrict rec = recurrent + row * 3 * hidden;                                     \
-      const float *restrict h_prev = previous ? previous + row * hidden : 0;                 \
-      float *restrict h = output + row * hidden;                                              \
-      GRU_FORWARD_ROW                                                                         \
+      size_t rows, size_t hidden, float *gates, float *recurrent, const float *bias,         \
+      const float *previous, float *output) {                                                 \
+    for (size_t row = 0; row < rows; row++) {                                                 \
+      float *a = gates + row * 3 * hidden;                                                    \
+      float *rec = recurrent + row * 3 * hidden;                                              \
+      size_t at = row * hidden;                                                               \
+      if (previous) {                                                                         \
+        gru_forward_row_##suffix(hidden, a, rec, bias, previous + at, output + at);          \
+      } else {                                                                                \
+        gru_forward_first_##suffix(hidden, a, rec, bias, output + at);                       \
+      }                                                                                       \
     }                                                                                         \
   }                                                                                           \
+  attributes static inline void gru_backward_row_##suffix(                                   \
+      size_t hidden, float *restrict a, float *restrict rec, const float *restrict h_prev,   \
+      const float *restrict dh, float *restrict dh_prev, float *restrict bias_gradient) {    \
+    _Pragma("clang fp contract(off)") GRU_BACKWARD_ROW                                        \
+  }                                                                                           \
+  attributes static inline void gru_backward_first_##suffix(                                 \
+      size_t hidden, float *restrict a, float *restrict rec, const float *restrict dh,       \
+      float *restrict bias_gradient) {                                                        \
+    _Pragma("clang fp contract(off)") const float *h_prev = 0;                                \
+    float *dh_prev = 0;                                                                       \
+    GRU_BACKWARD_ROW                                                                          \
+  }                                                                                           \
   attributes static void gru_backward_##suffix(                                              \
-      size_t rows, size_t hidden, float *restrict gates, float *restrict recurrent,          \
-      const float *restrict previous, const float *restrict output_delta,                    \
-      float *restrict previous_delta, float *restrict bias_gradient) {                       \
-    _Pragma("clang fp contract(off)") for (size_t row = 0; row < rows; row++) {              \
-      float *restrict a = gates + row * 3 * hidden;                                           \
-      float *restrict rec = recurrent + row * 3 * hidden;                                     \
-      const float *restrict h_prev = previous ? previous + row * hidden : 0;                 \
-      const float *restrict dh = output_delta + row * hidden;                                 \
-      float *restrict dh_prev = previous_delta ? previous_delta + row * hidden : 0;          \
-      GRU_BACKWARD_ROW                                                                        \
+      size_t rows, size_t hidden, float *gates, float *recurrent, const float *previous,     \
+      const float *output_delta, float *previous_delta, float *bias_gradient) {              \
+    for (size_t row = 0; row < rows; row++) {                                                 \
+      float *a = gates + row * 3 * hidden;                                                    \
+      float *rec = recurrent + row * 3 * hidden;                                              \
+      size_t at = row * hidden;                                                               \
+      if (previous && previous_delta) {                                                       \
+        gru_backward_row_##suffix(hidden, a, rec, previous + at, output_delta + at,          \
+                                  previous_delta + at, bias_gradient);                       \
+      } else {                                                                                \
+        gru_backward_first_##suffix(hidden, a, rec, output_delta + at, bias_gradient);       \
+      }                                                                                       \
     }                                                                                         \
   }
 

@@ -54,7 +54,8 @@ void ckernels_gru_forward(size_t rows, size_t hidden, float *gates, float *recur
 /// The GRU step backward: from what the forward step left in `gates` and `recurrent`, h'
 /// (`previous`, or NULL) and ∂h (`output_delta`), writes the errors at the pre-activations in
 /// place of `gates` and at R in place of `recurrent`, adds z·∂h to `previous_delta` (∂h', or
-/// NULL) and ∂R_n to `bias_gradient` (∂b_hn, or NULL).
+/// NULL) and ∂R_n to `bias_gradient` (∂b_hn, or NULL); `previous` and `previous_delta` are
+/// both NULL (the first step) or both set.
 void ckernels_gru_backward(size_t rows, size_t hidden, float *gates, float *recurrent,
                            const float *previous, const float *output_delta,
                            float *previous_delta, float *bias_gradient);
