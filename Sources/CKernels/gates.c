@@ -48,16 +48,16 @@
 #define LSTM_FORWARD_ROW                                                 \
   for (size_t j = 0; j < hidden; j++) {                                  \
     float i, f, g, o, cj, tc;                                            \
-    GATE_SIGMOID(a[j], i)                                                \
-    GATE_SIGMOID(a[hidden + j], f)                                       \
-    GATE_TANH(a[2 * hidden + j], g)                                      \
-    GATE_SIGMOID(a[3 * hidden + j], o)                                   \
+    GATE_SIGMOID(ai[j], i)                                                \
+    GATE_SIGMOID(af[j], f)                                       \
+    GATE_TANH(ag[j], g)                                      \
+    GATE_SIGMOID(ao[j], o)                                   \
     cj = c_prev ? f * c_prev[j] + i * g : i * g;                         \
     GATE_TANH(cj, tc)                                                    \
-    a[j] = i;                                                            \
-    a[hidden + j] = f;                                                   \
-    a[2 * hidden + j] = g;                                               \
-    a[3 * hidden + j] = o;                                               \
+    ai[j] = i;                                                            \
+    af[j] = f;                                                   \
+    ag[j] = g;                                               \
+    ao[j] = o;                                               \
     c[j] = cj;                                                           \
     tanh_c[j] = tc;                                                      \
     h[j] = o * tc;                                                       \
@@ -67,15 +67,15 @@
 // gates' pre-activations (in place of the gates) and at c'.
 #define LSTM_BACKWARD_ROW                                                \
   for (size_t j = 0; j < hidden; j++) {                                  \
-    const float i = a[j], f = a[hidden + j], g = a[2 * hidden + j];      \
-    const float o = a[3 * hidden + j], tc = tanh_c[j];                   \
+    const float i = ai[j], f = af[j], g = ag[j];      \
+    const float o = ao[j], tc = tanh_c[j];                   \
     const float dao = dh[j] * tc * o * (1.0f - o);                       \
     const float dcj = dc[j] + dh[j] * o * (1.0f - tc * tc);              \
     const float cp = c_prev ? c_prev[j] : 0.0f;                          \
-    a[j] = dcj * g * i * (1.0f - i);                                     \
-    a[hidden + j] = dcj * cp * f * (1.0f - f);                           \
-    a[2 * hidden + j] = dcj * i * (1.0f - g * g);                        \
-    a[3 * hidden + j] = dao;                                             \
+    ai[j] = dcj * g * i * (1.0f - i);                                     \
+    af[j] = dcj * cp * f * (1.0f - f);                           \
+    ag[j] = dcj * i * (1.0f - g * g);                        \
+    ao[j] = dao;                                             \
     dc[j] = dcj * f;                                                     \
   }
 
@@ -84,14 +84,14 @@
 #define GRU_FORWARD_ROW                                                  \
   for (size_t j = 0; j < hidden; j++) {                                  \
     float r, z, n;                                                       \
-    GATE_SIGMOID(a[j] + rec[j], r)                                       \
-    GATE_SIGMOID(a[hidden + j] + rec[hidden + j], z)                     \
-    const float rn = bias ? rec[2 * hidden + j] + bias[j] : rec[2 * hidden + j]; \
-    GATE_TANH(a[2 * hidden + j] + r * rn, n)                             \
-    a[j] = r;                                                            \
-    a[hidden + j] = z;                                                   \
-    a[2 * hidden + j] = n;                                               \
-    rec[2 * hidden + j] = rn;                                            \
+    GATE_SIGMOID(ar[j] + rec_r[j], r)                                       \
+    GATE_SIGMOID(az[j] + rec_z[j], z)                     \
+    const float rn = bias ? rec_n[j] + bias[j] : rec_n[j]; \
+    GATE_TANH(an[j] + r * rn, n)                             \
+    ar[j] = r;                                                            \
+    az[j] = z;                                                   \
+    an[j] = n;                                               \
+    rec_n[j] = rn;                                            \
     h[j] = h_prev ? n + z * (h_prev[j] - n) : n - z * n;                 \
   }
 
@@ -99,33 +99,42 @@
 // direct path z·∂h added to ∂h', ∂R_n added to ∂b_hn.
 #define GRU_BACKWARD_ROW                                                 \
   for (size_t j = 0; j < hidden; j++) {                                  \
-    const float r = a[j], z = a[hidden + j], n = a[2 * hidden + j];      \
+    const float r = ar[j], z = az[j], n = an[j];      \
     const float d = dh[j];                                               \
     const float dan = d * (1.0f - z) * (1.0f - n * n);                   \
-    const float dar = dan * rec[2 * hidden + j] * r * (1.0f - r);        \
+    const float dar = dan * rec_n[j] * r * (1.0f - r);        \
     const float daz = d * ((h_prev ? h_prev[j] : 0.0f) - n) * z * (1.0f - z); \
     const float drn = dan * r;                                           \
     if (dh_prev) dh_prev[j] += d * z;                                    \
     if (bias_gradient) bias_gradient[j] += drn;                          \
-    a[j] = dar;                                                          \
-    a[hidden + j] = daz;                                                 \
-    a[2 * hidden + j] = dan;                                             \
-    rec[j] = dar;                                                        \
-    rec[hidden + j] = daz;                                               \
-    rec[2 * hidden + j] = drn;                                           \
+    ar[j] = dar;                                                          \
+    az[j] = daz;                                                 \
+    an[j] = dan;                                             \
+    rec_r[j] = dar;                                                        \
+    rec_z[j] = daz;                                               \
+    rec_n[j] = drn;                                           \
   }
+
+#define GATES4(a) (a), (a) + hidden, (a) + 2 * hidden, (a) + 3 * hidden
+#define GATES3(a) (a), (a) + hidden, (a) + 2 * hidden
+#define GRU_PARAMETERS                                                   \
+  float *restrict ar, float *restrict az, float *restrict an, float *restrict rec_r, \
+      float *restrict rec_z, float *restrict rec_n
 
 // Each row runs in a function of its own whose buffers are `restrict` parameters (what the
 // vectoriser trusts; block-scope `restrict` it ignores, and its run-time overlap checks then
-// fall back to the scalar loop), once with the previous step's values and once without.
+// fall back to the scalar loop), one pointer per gate block (four streams of one pointer fail
+// those checks too), once with the previous step's values and once without.
 #define GATE_KERNELS(suffix, attributes)                                                      \
   attributes static inline void lstm_forward_row_##suffix(                                   \
-      size_t hidden, float *restrict a, const float *restrict c_prev, float *restrict c,     \
+      size_t hidden, float *restrict ai, float *restrict af, float *restrict ag,                  \
+      float *restrict ao, const float *restrict c_prev, float *restrict c,                        \
       float *restrict tanh_c, float *restrict h) {                                            \
     _Pragma("clang fp contract(off)") LSTM_FORWARD_ROW                                        \
   }                                                                                           \
   attributes static inline void lstm_forward_first_##suffix(                                 \
-      size_t hidden, float *restrict a, float *restrict c, float *restrict tanh_c,           \
+      size_t hidden, float *restrict ai, float *restrict af, float *restrict ag,                  \
+      float *restrict ao, float *restrict c, float *restrict tanh_c,                              \
       float *restrict h) {                                                                    \
     _Pragma("clang fp contract(off)") const float *c_prev = 0;                                \
     LSTM_FORWARD_ROW                                                                          \
@@ -137,20 +146,22 @@
       float *a = gates + row * 4 * hidden;                                                    \
       size_t at = row * hidden;                                                               \
       if (previous) {                                                                         \
-        lstm_forward_row_##suffix(hidden, a, previous + at, state + at, squashed + at,       \
+        lstm_forward_row_##suffix(hidden, GATES4(a), previous + at, state + at, squashed + at,    \
                                   output + at);                                               \
       } else {                                                                                \
-        lstm_forward_first_##suffix(hidden, a, state + at, squashed + at, output + at);      \
+        lstm_forward_first_##suffix(hidden, GATES4(a), state + at, squashed + at, output + at);   \
       }                                                                                       \
     }                                                                                         \
   }                                                                                           \
   attributes static inline void lstm_backward_row_##suffix(                                  \
-      size_t hidden, float *restrict a, const float *restrict c_prev,                        \
+      size_t hidden, float *restrict ai, float *restrict af, float *restrict ag,                  \
+      float *restrict ao, const float *restrict c_prev,                                           \
       const float *restrict tanh_c, const float *restrict dh, float *restrict dc) {          \
     _Pragma("clang fp contract(off)") LSTM_BACKWARD_ROW                                       \
   }                                                                                           \
   attributes static inline void lstm_backward_first_##suffix(                                \
-      size_t hidden, float *restrict a, const float *restrict tanh_c,                        \
+      size_t hidden, float *restrict ai, float *restrict af, float *restrict ag,                  \
+      float *restrict ao, const float *restrict tanh_c,                                           \
       const float *restrict dh, float *restrict dc) {                                         \
     _Pragma("clang fp contract(off)") const float *c_prev = 0;                                \
     LSTM_BACKWARD_ROW                                                                         \
@@ -162,21 +173,21 @@
       float *a = gates + row * 4 * hidden;                                                    \
       size_t at = row * hidden;                                                               \
       if (previous) {                                                                         \
-        lstm_backward_row_##suffix(hidden, a, previous + at, squashed + at,                  \
+        lstm_backward_row_##suffix(hidden, GATES4(a), previous + at, squashed + at,               \
                                    output_delta + at, state_delta + at);                     \
       } else {                                                                                \
-        lstm_backward_first_##suffix(hidden, a, squashed + at, output_delta + at,            \
+        lstm_backward_first_##suffix(hidden, GATES4(a), squashed + at, output_delta + at,         \
                                      state_delta + at);                                      \
       }                                                                                       \
     }                                                                                         \
   }                                                                                           \
   attributes static inline void gru_forward_row_##suffix(                                    \
-      size_t hidden, float *restrict a, float *restrict rec, const float *restrict bias,     \
+      size_t hidden, GRU_PARAMETERS, const float *restrict bias,     \
       const float *restrict h_prev, float *restrict h) {                                      \
     _Pragma("clang fp contract(off)") GRU_FORWARD_ROW                                         \
   }                                                                                           \
   attributes static inline void gru_forward_first_##suffix(                                  \
-      size_t hidden, float *restrict a, float *restrict rec, const float *restrict bias,     \
+      size_t hidden, GRU_PARAMETERS, const float *restrict bias,     \
       float *restrict h) {                                                                    \
     _Pragma("clang fp contract(off)") const float *h_prev = 0;                                \
     GRU_FORWARD_ROW                                                                           \
@@ -189,19 +200,20 @@
       float *rec = recurrent + row * 3 * hidden;                                              \
       size_t at = row * hidden;                                                               \
       if (previous) {                                                                         \
-        gru_forward_row_##suffix(hidden, a, rec, bias, previous + at, output + at);          \
+        gru_forward_row_##suffix(hidden, GATES3(a), GATES3(rec), bias, previous + at,             \
+            output + at);                                                                         \
       } else {                                                                                \
-        gru_forward_first_##suffix(hidden, a, rec, bias, output + at);                       \
+        gru_forward_first_##suffix(hidden, GATES3(a), GATES3(rec), bias, output + at);            \
       }                                                                                       \
     }                                                                                         \
   }                                                                                           \
   attributes static inline void gru_backward_row_##suffix(                                   \
-      size_t hidden, float *restrict a, float *restrict rec, const float *restrict h_prev,   \
+      size_t hidden, GRU_PARAMETERS, const float *restrict h_prev,   \
       const float *restrict dh, float *restrict dh_prev, float *restrict bias_gradient) {    \
     _Pragma("clang fp contract(off)") GRU_BACKWARD_ROW                                        \
   }                                                                                           \
   attributes static inline void gru_backward_first_##suffix(                                 \
-      size_t hidden, float *restrict a, float *restrict rec, const float *restrict dh,       \
+      size_t hidden, GRU_PARAMETERS, const float *restrict dh,       \
       float *restrict bias_gradient) {                                                        \
     _Pragma("clang fp contract(off)") const float *h_prev = 0;                                \
     float *dh_prev = 0;                                                                       \
@@ -215,10 +227,12 @@
       float *rec = recurrent + row * 3 * hidden;                                              \
       size_t at = row * hidden;                                                               \
       if (previous && previous_delta) {                                                       \
-        gru_backward_row_##suffix(hidden, a, rec, previous + at, output_delta + at,          \
+        gru_backward_row_##suffix(hidden, GATES3(a), GATES3(rec), previous + at,                  \
+            output_delta + at,                                                                    \
                                   previous_delta + at, bias_gradient);                       \
       } else {                                                                                \
-        gru_backward_first_##suffix(hidden, a, rec, output_delta + at, bias_gradient);       \
+        gru_backward_first_##suffix(hidden, GATES3(a), GATES3(rec), output_delta + at,            \
+            bias_gradient);                                                                       \
       }                                                                                       \
     }                                                                                         \
   }
