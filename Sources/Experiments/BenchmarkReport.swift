@@ -135,7 +135,7 @@ public struct BenchmarkReport: Sendable {
     text += "Produced by `\(command)` on \(date).\n\n"
     text += "## Machine\n\n"
     text += "- CPU: \(machine.cpu), \(machine.cores) cores\n"
-    text += "- BLAS: \(machine.blas)\n"
+    text += "- BLAS of the comparing process (its environment as started): \(machine.blas)\n"
     text +=
       "- sgemm peak at the start: \(Self.fixed(machine.sgemmPeak, 1)) GFLOP/s (best of 5 "
       + "products 2048×2048·2048×2048 in Float32 on \(machine.sgemmThreads) BLAS threads); "
