@@ -3,12 +3,14 @@ import Recur
 import Tensors
 import YAMLSpec
 
-/// One benchmark workload: a model size and a training plan on `random-dense` data, the same
-/// flags the NumPy reference (`reference_brnn.py`) takes.
+/// One benchmark workload: a model size, its cell and a training plan on `random-dense` data,
+/// the same flags the NumPy reference (`reference_brnn.py`, Elman only) takes.
 public struct BenchmarkWorkload: Sendable, Equatable, Codable {
   public var name: String
   /// `rnn` or `brnn`.
   public var model: String
+  /// The recurrent cell: `elman`, `lstm` or `gru`.
+  public var cell: String
   public var input: Int
   public var hidden: Int
   public var classes: Int
@@ -19,11 +21,12 @@ public struct BenchmarkWorkload: Sendable, Equatable, Codable {
   public var epochs: Int
 
   public init(
-    name: String, model: String, input: Int, hidden: Int, classes: Int, steps: Int, batch: Int,
-    sequences: Int, epochs: Int
+    name: String, model: String, cell: String = "elman", input: Int, hidden: Int, classes: Int,
+    steps: Int, batch: Int, sequences: Int, epochs: Int
   ) {
     self.name = name
     self.model = model
+    self.cell = cell
     self.input = input
     self.hidden = hidden
     self.classes = classes
@@ -46,34 +49,71 @@ public struct BenchmarkWorkload: Sendable, Equatable, Codable {
       sequences: 512, epochs: 2),
   ]
 
+  /// The same workload with another cell.
+  public func with(cell: String) -> BenchmarkWorkload {
+    var workload = self
+    workload.cell = cell
+    return workload
+  }
+
+  /// The cells a workload can train.
+  public static let cells = ["elman", "lstm", "gru"]
+
   /// D: 2 for a BRNN, 1 for an RNN.
   public var directions: Int { model == "brnn" ? 2 : 1 }
+
+  /// The cell as the network builds it with the spec's defaults (tanh, no peepholes).
+  var recurrentCell: any RecurrentCell {
+    switch cell {
+    case "lstm": return LSTMCell()
+    case "gru": return GRUCell()
+    default: return ElmanCell(activation: Tanh())
+    }
+  }
+
+  /// G, the cell's gate blocks: 1 (Elman), 4 (LSTM), 3 (GRU).
+  public var gateCount: Int { recurrentCell.gates.count }
 
   /// Floating-point operations of one training token (forward and backward), counting the
   /// matrix products only, a multiply-add as 2:
   ///
-  ///     D · (4·I·H + 6·H²·(T−1)/T + 6·H·K)
+  ///     D · (4·I·G·H + 6·H·G·H·(T−1)/T + 6·H·K)
   ///
-  /// Per direction and token: the input projection X U and its gradient Xᵀ Δ (2·I·H each); the
-  /// recurrent product B W, its BPTT product Δ Wᵀ and the gradient Bᵀ Δ (2·H² each, on the
-  /// T−1 steps that have a previous step); the output layer B V, the error Δ_k Vᵀ and the
-  /// gradient Bᵀ Δ_k (2·H·K each). Element-wise work (tanh, biases, softmax, the SGD update) is
-  /// O(H + K) per token and left out, so the figure is a slight undercount.
+  /// Per direction and token: the input projection X U and its gradient Xᵀ Δ (2·I·G·H each);
+  /// the recurrent product B W, its BPTT product Δ Wᵀ and the gradient Bᵀ Δ (2·H·G·H each, on
+  /// the T−1 steps that have a previous step); the output layer B V, the error Δ_k Vᵀ and the
+  /// gradient Bᵀ Δ_k (2·H·K each). Element-wise work (the gates, biases, softmax, the SGD
+  /// update) is O(G·H + K) per token and left out, so the figure is a slight undercount.
   public var flopsPerToken: Double {
     let (i, h, k, t) = (Double(input), Double(hidden), Double(classes), Double(steps))
-    return Double(directions) * (4 * i * h + 6 * h * h * (t - 1) / t + 6 * h * k)
+    let g = Double(gateCount)
+    return Double(directions) * (4 * i * g * h + 6 * h * g * h * (t - 1) / t + 6 * h * k)
   }
 
-  /// Scalars the training keeps: the parameters (`D·(I·H + H² + H) + D·H·K + K`) plus the
-  /// activations of one batch (`D·2·T·B·H` states and deltas, `D·T·B·K` logits and the second
-  /// direction's share of them, `T·B·I` inputs).
+  /// Scalars the training keeps: the parameters (per direction U, W, c and the cell's own, then
+  /// the output layer `D·H·K + K`) plus the activations of one batch: per direction the
+  /// buffers of every step (the gates unless they are the output, the outputs and their
+  /// deltas, the cell state and scratch when the cell has them, the recurrent products when the
+  /// cell takes them apart) and the state delta of one step, `D·T·B·K` logits and the second
+  /// direction's share of them, `T·B·I` inputs. Elman: `D·(I·H + H² + H) + D·H·K + K` and
+  /// `D·2·T·B·H + D·T·B·K + T·B·I`.
   public var parametersAndActivations: Int {
-    let d = directions
-    let parameters =
-      d * (input * hidden + hidden * hidden + hidden) + d * hidden * classes
-      + classes
+    let (d, h, cell) = (directions, hidden, recurrentCell)
+    let width = cell.gates.count * h
+    let own = cell.parameters.map { $0.width * h }.reduce(0, +)
+    let parameters = d * (input * width + h * width + width + own) + d * h * classes + classes
     let rows = steps * batch
-    return parameters + d * 2 * rows * hidden + d * rows * classes + rows * input
+    var perRow = 2 * h + cell.scratchWidth * h
+    if !cell.gatesAreOutput { perRow += width }
+    if cell.carriesState { perRow += h }
+    if !cell.addsRecurrentProduct { perRow += width }
+    let stateDeltas = cell.carriesState ? batch * h : 0
+    return parameters + d * (rows * perRow + stateDeltas) + d * rows * classes + rows * input
+  }
+
+  /// The PyTorch peer's (`bench/torch_peer.py`) flags: the reference's and the cell.
+  public func torchArguments(threads: Int) -> [String] {
+    referenceArguments(threads: threads) + ["--cell", cell]
   }
 
   /// The reference script's command-line flags for this workload.
@@ -85,15 +125,15 @@ public struct BenchmarkWorkload: Sendable, Equatable, Codable {
     ]
   }
 
-  /// The experiment spec the benchmark trains: plain SGD (η = 0.1, no momentum) on
-  /// `random-dense`, batches in order, no metrics.
+  /// The experiment spec the benchmark trains: the cell with its defaults, plain SGD (η = 0.1,
+  /// no momentum) on `random-dense`, batches in order, no metrics.
   public var specText: String {
     """
     name: bench-\(name)
     seed: 0
     dataset: {type: random-dense, train_sequences: \(sequences), steps: \(steps), \
     input: \(input), classes: \(classes)}
-    model: {type: \(model), hidden: \(hidden)}
+    model: {type: \(model), hidden: \(hidden), cell: \(cell)}
     optimizer: {type: sgd, learning_rate: 0.1}
     training: {epochs: \(epochs), batch_size: \(batch), shuffle: false, metrics: []}
 
@@ -282,6 +322,76 @@ public enum Benchmark {
       return StepProductRate(kernel: kernel, gigaflops: best)
     }
     return StepProductMeasurement(batch: batch, hidden: h, rates: rates)
+  }
+
+  /// The variables that pin OpenBLAS's kernels: a peer run with them set to an older core
+  /// type runs slower kernels than its own library would choose.
+  public static let blasVariables = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"]
+
+  /// The environment of a benchmark child process (Recur worker, reference, PyTorch): `parent`
+  /// without `blasVariables` unless `keepBLAS`, so each peer runs its own library's kernel
+  /// choice.
+  public static func childEnvironment(
+    _ parent: [String: String], keepBLAS: Bool
+  ) -> [String: String] {
+    keepBLAS ? parent : parent.filter { !blasVariables.contains($0.key) }
+  }
+
+  /// What `childEnvironment` does to `parent`, for the report.
+  public static func describeEnvironment(_ parent: [String: String], keepBLAS: Bool) -> String {
+    let set = blasVariables.compactMap { name in parent[name].map { "\(name)=\($0)" } }
+    let names = blasVariables.map { "`\($0)`" }.joined(separator: " and ")
+    if keepBLAS {
+      return "\(names) kept (--keep-blas-env)"
+        + (set.isEmpty ? "; neither was set" : ": " + set.joined(separator: ", "))
+    }
+    return "\(names) removed"
+      + (set.isEmpty ? " (neither was set)" : " (were " + set.joined(separator: ", ") + ")")
+  }
+
+  /// The marker before the JSON of `threadpoolctl.threadpool_info()` that `referenceWrapper`
+  /// writes to standard error.
+  public static let blasInfoMarker = "recur-blas-info "
+
+  /// Python code for `python3 -c` that runs the script in its first argument as `__main__`
+  /// with the rest as its arguments, then writes `blasInfoMarker` and the JSON of
+  /// `threadpoolctl.threadpool_info()` (null without threadpoolctl) to standard error: the
+  /// kernels the script's own process ran, without changing the script.
+  public static let referenceWrapper = """
+    import json, runpy, sys
+    script = sys.argv[1]
+    sys.argv = sys.argv[1:]
+    try:
+        runpy.run_path(script, run_name="__main__")
+    finally:
+        try:
+            import threadpoolctl
+            info = threadpoolctl.threadpool_info()
+        except ImportError:
+            info = None
+        sys.stderr.write("\(blasInfoMarker)" + json.dumps(info) + "\\n")
+    """
+
+  /// The BLAS libraries in `referenceWrapper`'s standard error, one phrase:
+  /// `openblas 0.3.21, architecture SkylakeX, 2 threads`; a note when threadpoolctl was
+  /// missing or the marker absent.
+  public static func blasKernels(fromErrors errors: String) -> String {
+    guard
+      let line = errors.split(separator: "\n").last(where: { $0.hasPrefix(blasInfoMarker) })
+    else { return "not reported (no threadpoolctl output)" }
+    let json = Data(line.dropFirst(blasInfoMarker.count).utf8)
+    guard let decoded = try? JSONSerialization.jsonObject(with: json, options: .fragmentsAllowed)
+    else { return "not reported (unreadable threadpoolctl output)" }
+    guard let libraries = decoded as? [[String: Any]] else {
+      return "not reported (threadpoolctl not installed)"
+    }
+    let phrases = libraries.filter { $0["user_api"] as? String == "blas" }.map { library in
+      var phrase = "\(library["internal_api"] ?? "blas") \(library["version"] ?? "")"
+      if let architecture = library["architecture"] { phrase += ", architecture \(architecture)" }
+      if let threads = library["num_threads"] { phrase += ", \(threads) threads" }
+      return phrase
+    }
+    return phrases.isEmpty ? "no BLAS loaded" : phrases.joined(separator: " + ")
   }
 
   /// The median (the mean of the middle two for an even count). Precondition: not empty.

@@ -31,18 +31,28 @@ public struct BenchmarkReport: Sendable {
 
   }
 
-  /// One workload: every Recur sample and every reference rate (none when not compared).
+  /// One workload: every Recur sample and every peer's rate (none when not compared).
   public struct Row: Sendable, Equatable {
     public var workload: BenchmarkWorkload
     public var samples: [BenchmarkSample]
     public var referenceTokensPerSecond: [Double]
+    /// The BLAS kernels each reference run reported, in run order.
+    public var referenceKernels: [String]
+    public var torchTokensPerSecond: [Double]
+    /// The kernels each PyTorch run reported, in run order.
+    public var torchKernels: [String]
 
     public init(
-      workload: BenchmarkWorkload, samples: [BenchmarkSample], referenceTokensPerSecond: [Double]
+      workload: BenchmarkWorkload, samples: [BenchmarkSample], referenceTokensPerSecond: [Double],
+      referenceKernels: [String] = [], torchTokensPerSecond: [Double] = [],
+      torchKernels: [String] = []
     ) {
       self.workload = workload
       self.samples = samples
       self.referenceTokensPerSecond = referenceTokensPerSecond
+      self.referenceKernels = referenceKernels
+      self.torchTokensPerSecond = torchTokensPerSecond
+      self.torchKernels = torchKernels
     }
 
     /// Median Recur tokens per second.
@@ -71,6 +81,12 @@ public struct BenchmarkReport: Sendable {
     }
     /// Recur / reference, from the medians.
     public var ratio: Double? { referenceMedian.map { tokensPerSecond / $0 } }
+    /// Median PyTorch tokens per second, when compared.
+    public var torchMedian: Double? {
+      torchTokensPerSecond.isEmpty ? nil : Benchmark.median(torchTokensPerSecond)
+    }
+    /// Recur / PyTorch, from the medians.
+    public var torchRatio: Double? { torchMedian.map { tokensPerSecond / $0 } }
   }
 
   public var machine: Machine
@@ -81,23 +97,36 @@ public struct BenchmarkReport: Sendable {
   public var date: String
   /// The reference script compared against, when there is one.
   public var reference: String?
+  /// The PyTorch peer script compared against, when there is one.
+  public var torch: String?
+  /// What the child processes' environment did with `Benchmark.blasVariables`.
+  public var blasEnvironment: String
+  /// Why a requested peer did not run (the reference for a gated cell, PyTorch without torch).
+  public var notes: [String]
 
-  public init(machine: Machine, rows: [Row], command: String, date: String, reference: String?) {
+  public init(
+    machine: Machine, rows: [Row], command: String, date: String, reference: String?,
+    torch: String? = nil, blasEnvironment: String = "", notes: [String] = []
+  ) {
     self.machine = machine
     self.rows = rows
     self.command = command
     self.date = date
     self.reference = reference
+    self.torch = torch
+    self.blasEnvironment = blasEnvironment
+    self.notes = notes
   }
 
   /// The column titles of the results table, in order.
   public static let columns = [
-    "workload", "model", "I", "H", "K", "T", "batch", "sequences", "epochs", "tokens/s",
+    "workload", "model", "cell", "I", "H", "K", "T", "batch", "sequences", "epochs", "tokens/s",
     "GFLOP/s", "sgemm peak (GFLOP/s)", "share of sgemm peak", "peak RSS (MiB)", "runtime (MiB)",
     "data (MiB)",
     "training (MiB)", "parameters + activations (MiB)",
     "(data + training) / (parameters + activations)",
-    "execution", "reference tokens/s", "Recur / reference",
+    "execution", "reference tokens/s", "Recur / reference", "PyTorch tokens/s",
+    "Recur / PyTorch",
   ]
 
   /// The report as markdown: machine, results table, every sample, the FLOP count.
@@ -106,7 +135,7 @@ public struct BenchmarkReport: Sendable {
     text += "Produced by `\(command)` on \(date).\n\n"
     text += "## Machine\n\n"
     text += "- CPU: \(machine.cpu), \(machine.cores) cores\n"
-    text += "- BLAS: \(machine.blas)\n"
+    text += "- BLAS of the comparing process (its environment as started): \(machine.blas)\n"
     text +=
       "- sgemm peak at the start: \(Self.fixed(machine.sgemmPeak, 1)) GFLOP/s (best of 5 "
       + "products 2048×2048·2048×2048 in Float32 on \(machine.sgemmThreads) BLAS threads); "
@@ -119,9 +148,18 @@ public struct BenchmarkReport: Sendable {
         + step.rates.map { "\($0.kernel.rawValue) \(Self.fixed($0.gigaflops, 1)) GFLOP/s" }
         .joined(separator: ", ") + "\n"
     }
+    if !blasEnvironment.isEmpty {
+      text += "- environment of every child process: \(blasEnvironment)\n"
+    }
     if let reference {
       text += "- reference: `python3 \(reference)` with `--threads 2`, run alternately with Recur\n"
     }
+    if let torch {
+      text +=
+        "- PyTorch: `python3 \(torch)` with `--threads 2` (torch.set_num_threads), run "
+        + "alternately with Recur\n"
+    }
+    for note in notes { text += "- note: \(note)\n" }
     text += "\n## Results\n\n"
     text += "Medians over \(rows.first?.samples.count ?? 0) runs per implementation; "
     text += "every run is a fresh process with one untimed warm-up epoch.\n\n"
@@ -130,8 +168,8 @@ public struct BenchmarkReport: Sendable {
     for row in rows {
       let w = row.workload
       var cells: [String] = [
-        w.name, w.model, "\(w.input)", "\(w.hidden)", "\(w.classes)", "\(w.steps)", "\(w.batch)",
-        "\(w.sequences)", "\(w.epochs)", Self.fixed(row.tokensPerSecond, 0),
+        w.name, w.model, w.cell, "\(w.input)", "\(w.hidden)", "\(w.classes)", "\(w.steps)",
+        "\(w.batch)", "\(w.sequences)", "\(w.epochs)", Self.fixed(row.tokensPerSecond, 0),
         Self.fixed(row.gigaflops, 1),
         Self.fixed(row.sgemmPeak, 1), Self.fixed(100 * row.share, 1) + "%",
       ]
@@ -147,6 +185,8 @@ public struct BenchmarkReport: Sendable {
         row.samples.first.map { Self.describe($0.execution) } ?? "–",
         row.referenceMedian.map { Self.fixed($0, 0) } ?? "–",
         row.ratio.map { Self.fixed($0, 2) + "×" } ?? "–",
+        row.torchMedian.map { Self.fixed($0, 0) } ?? "–",
+        row.torchRatio.map { Self.fixed($0, 2) + "×" } ?? "–",
       ]
       text += "| " + cells.joined(separator: " | ") + " |\n"
     }
@@ -162,7 +202,23 @@ public struct BenchmarkReport: Sendable {
           "; reference "
           + row.referenceTokensPerSecond.map { Self.fixed($0, 0) }.joined(separator: ", ")
       }
+      if !row.torchTokensPerSecond.isEmpty {
+        text +=
+          "; PyTorch "
+          + row.torchTokensPerSecond.map { Self.fixed($0, 0) }.joined(separator: ", ")
+      }
       text += "\n"
+    }
+    text += "\n## Kernels each peer ran\n\n"
+    for row in rows {
+      var peers = [
+        "Recur " + Self.distinct(row.samples.map { "OpenBLAS \($0.execution.blasCore)" })
+      ]
+      if !row.referenceKernels.isEmpty {
+        peers.append("reference " + Self.distinct(row.referenceKernels))
+      }
+      if !row.torchKernels.isEmpty { peers.append("PyTorch " + Self.distinct(row.torchKernels)) }
+      text += "- \(row.workload.name): " + peers.joined(separator: "; ") + "\n"
     }
     text += """
 
@@ -171,8 +227,9 @@ public struct BenchmarkReport: Sendable {
       - tokens/s: sequence steps trained per second of the timed epochs (batch building, \
       forward, BPTT and the SGD update; no evaluation).
       - GFLOP/s: tokens/s × FLOP per token, where FLOP per token counts the matrix products of \
-      forward and backward, a multiply-add as 2: `D·(4·I·H + 6·H²·(T−1)/T + 6·H·K)` (D = 2 for \
-      a BRNN). Element-wise work is left out.
+      forward and backward, a multiply-add as 2: `D·(4·I·G·H + 6·H·G·H·(T−1)/T + 6·H·K)` (D = 2 \
+      for a BRNN; G = 1 gate block for Elman, 4 for the LSTM, 3 for the GRU). Element-wise work \
+      is left out.
       - sgemm peak and share: every Recur run measures the sgemm peak (as above) right after \
       its timed epochs; the table gives the median of those peaks, and the share is the \
       GFLOP/s at the median rate over it. Each run's own share is in parentheses in the list \
@@ -182,8 +239,11 @@ public struct BenchmarkReport: Sendable {
       executable, Foundation, the Swift runtime, OpenBLAS). Data: what generating the data \
       (Float32) and building the network added. Training: the peak less the resident set \
       before the first batch (workspaces, gradients, packed weights, batches, BLAS buffers). \
-      Parameters + activations: `D·(I·H + H² + H) + D·H·K + K` parameters and \
-      `D·2·T·B·H + D·T·B·K + T·B·I` activation scalars (states and deltas, logits, inputs), 4 \
+      Parameters + activations: per direction U, W, c (`I·G·H + H·G·H + G·H`) and the cell's \
+      own (the GRU's `c_hn`, H), then `D·H·K + K`; and per direction and step row the kept \
+      buffers (Elman `2·H`: outputs and their deltas; LSTM `8·H`: gates, outputs, cell \
+      states, tanh of them, output deltas; GRU `8·H`: gates, recurrent products, outputs, \
+      output deltas), the LSTM's state delta `B·H`, `D·T·B·K` logits and `T·B·I` inputs, 4 \
       bytes each; the last memory column is the peak less the runtime over that.
 
       """
@@ -196,6 +256,13 @@ public struct BenchmarkReport: Sendable {
     let threads = "BLAS \(plan.blasThreads) thread" + (plan.blasThreads == 1 ? "" : "s")
     return (plan.parallelDirections ? "directions in parallel, " : "") + threads
       + " (\(plan.blasCore)), recurrent products: \(plan.recurrentProduct.rawValue)"
+  }
+
+  /// The distinct values in first-seen order, joined: one kernel when every run agreed.
+  static func distinct(_ values: [String]) -> String {
+    var seen: [String] = []
+    for value in values where !seen.contains(value) { seen.append(value) }
+    return seen.joined(separator: " / ")
   }
 
   static func mebibytes(_ bytes: Int) -> String { fixed(Double(bytes) / 1_048_576, 1) }

@@ -14,10 +14,16 @@ struct Bench: ParsableCommand {
       untimed warm-up epoch with plain SGD and then the timed epochs, and measures the sgemm \
       peak right after them. The report gives per workload the median tokens/s over the \
       repeats, the achieved GFLOP/s, its share of the runs' median sgemm peak, and the peak \
-      resident memory split into runtime, data and training. With \
-      --compare-reference, the NumPy reference runs on the same workload alternately with \
-      Recur and the ratio of the medians is reported.
+      resident memory split into runtime, data and training. --cell picks the cell (elman, \
+      lstm, gru) of every workload. With --compare-reference, the NumPy reference (Elman \
+      only) runs on the same workload alternately with Recur, and with --compare-torch the \
+      PyTorch peer does; the ratios of the medians are reported. Every child process runs \
+      without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (unless --keep-blas-env), so each peer \
+      runs its own library's kernel choice, and the report names the kernels each ran.
       """)
+
+  @Option(help: "The recurrent cell of every workload: elman, lstm or gru.")
+  var cell = "elman"
 
   @Option(
     name: .customLong("workload"),
@@ -32,7 +38,22 @@ struct Bench: ParsableCommand {
     help: ArgumentHelp("Also run the NumPy reference script at PATH.", valueName: "PATH"))
   var reference: String?
 
-  @Option(help: "The Python interpreter that runs the reference.")
+  @Flag(
+    name: .customLong("compare-torch"),
+    help: "Also run PyTorch's nn.RNN/nn.LSTM/nn.GRU + nn.Linear (--torch-peer) alternately.")
+  var compareTorch = false
+
+  @Option(
+    name: .customLong("torch-peer"),
+    help: ArgumentHelp("The PyTorch peer script for --compare-torch.", valueName: "PATH"))
+  var torchPeer = "bench/torch_peer.py"
+
+  @Flag(
+    name: .customLong("keep-blas-env"),
+    help: "Pass OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE on to the child processes.")
+  var keepBLASEnvironment = false
+
+  @Option(help: "The Python interpreter that runs the reference and the PyTorch peer.")
   var python = "python3"
 
   @Option(help: ArgumentHelp("Write the markdown report to FILE.", valueName: "FILE"))
@@ -61,9 +82,17 @@ struct Bench: ParsableCommand {
   }
 
   var selected: [BenchmarkWorkload] {
-    workloads.isEmpty
+    let chosen =
+      workloads.isEmpty
       ? BenchmarkWorkload.standard
       : workloads.compactMap { name in BenchmarkWorkload.standard.first { $0.name == name } }
+    return chosen.map { $0.with(cell: cell) }
+  }
+
+  /// The environment of every child process.
+  var childEnvironment: [String: String] {
+    Benchmark.childEnvironment(
+      ProcessInfo.processInfo.environment, keepBLAS: keepBLASEnvironment)
   }
 
   func validate() throws {
@@ -71,6 +100,11 @@ struct Bench: ParsableCommand {
     for name in workloads where !known.contains(name) {
       throw ValidationError(
         "unknown workload '\(name)'; expected one of: \(known.joined(separator: ", "))")
+    }
+    guard BenchmarkWorkload.cells.contains(cell) else {
+      throw ValidationError(
+        "unknown --cell '\(cell)'; expected one of: "
+          + BenchmarkWorkload.cells.joined(separator: ", "))
     }
     guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
     guard ["auto", "directions", "blas", "serial"].contains(execution) else {
@@ -86,6 +120,14 @@ struct Bench: ParsableCommand {
         !isDirectory.boolValue
       else {
         throw ValidationError("--compare-reference: no file at '\(reference)'")
+      }
+    }
+    if compareTorch {
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: torchPeer, isDirectory: &isDirectory),
+        !isDirectory.boolValue
+      else {
+        throw ValidationError("--torch-peer: no file at '\(torchPeer)'")
       }
     }
     if let output {
@@ -120,6 +162,18 @@ struct Bench: ParsableCommand {
       blas: "\(BLAS.configuration) (\(BLAS.coreName) kernels)",
       sgemmPeak: sgemmPeak, sgemmThreads: cores,
       stepProduct: Benchmark.stepProductRates(batch: largest.batch, hidden: largest.hidden))
+    var notes: [String] = []
+    var reference = self.reference
+    if reference != nil && cell != "elman" {
+      notes.append(
+        "the NumPy reference trains Elman networks only: not run for the \(cell) cell")
+      reference = nil
+    }
+    var torch = compareTorch ? torchPeer : nil
+    if torch != nil, let failure = torchUnavailable() {
+      notes.append("PyTorch not measured: `import torch` failed in \(python) (\(failure))")
+      torch = nil
+    }
     var rows: [BenchmarkReport.Row] = []
     for workload in selected {
       var row = BenchmarkReport.Row(workload: workload, samples: [], referenceTokensPerSecond: [])
@@ -127,11 +181,19 @@ struct Bench: ParsableCommand {
         let sample = try runWorker(workload)
         row.samples.append(sample)
         var line =
-          "\(workload.name) run \(run)/\(repeats): Recur \(Format.rate(sample.tokensPerSecond)) tok/s"
+          "\(workload.name) \(cell) run \(run)/\(repeats): Recur "
+          + "\(Format.rate(sample.tokensPerSecond)) tok/s"
         if let reference {
-          let rate = try runReference(reference, workload: workload)
+          let (rate, kernels) = try runReference(reference, workload: workload)
           row.referenceTokensPerSecond.append(rate)
+          row.referenceKernels.append(kernels)
           line += ", reference \(Format.rate(rate)) tok/s"
+        }
+        if let torch {
+          let (rate, kernels) = try runTorch(torch, workload: workload)
+          row.torchTokensPerSecond.append(rate)
+          row.torchKernels.append(kernels)
+          line += ", PyTorch \(Format.rate(rate)) tok/s"
         }
         Console.error(line + "\n")
       }
@@ -140,7 +202,10 @@ struct Bench: ParsableCommand {
     let report = BenchmarkReport(
       machine: machine, rows: rows,
       command: (["runner"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
-      date: Manifest.timestamp(Date()), reference: reference)
+      date: Manifest.timestamp(Date()), reference: reference, torch: torch,
+      blasEnvironment: Benchmark.describeEnvironment(
+        ProcessInfo.processInfo.environment, keepBLAS: keepBLASEnvironment),
+      notes: notes)
     let text = report.markdown()
     Console.line(text)
     if let output {
@@ -159,8 +224,12 @@ struct Bench: ParsableCommand {
     let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
     let output = try Self.capture(
       executable,
-      ["bench", "--worker", "--workload", workload.name, "--execution", execution],
-      what: "Recur worker")
+      [
+        "bench", "--worker", "--workload", workload.name, "--cell", workload.cell,
+        "--execution", execution,
+      ],
+      environment: childEnvironment, what: "Recur worker"
+    ).output
     guard let line = output.split(separator: "\n").last,
       let sample = try? JSONDecoder().decode(BenchmarkSample.self, from: Data(line.utf8))
     else {
@@ -170,30 +239,81 @@ struct Bench: ParsableCommand {
     return sample
   }
 
-  /// One run of the reference script; its tokens per second.
-  func runReference(_ path: String, workload: BenchmarkWorkload) throws -> Double {
-    let output = try Self.capture(
+  /// One run of the reference script through `Benchmark.referenceWrapper`: its tokens per
+  /// second and the BLAS kernels its process ran.
+  func runReference(
+    _ path: String, workload: BenchmarkWorkload
+  ) throws -> (rate: Double, kernels: String) {
+    let (output, errors) = try Self.capture(
       URL(fileURLWithPath: "/usr/bin/env"),
-      [python, path] + workload.referenceArguments(threads: 2), what: "the reference")
-    struct Line: Decodable {
-      var tokensPerS: Double
-      enum CodingKeys: String, CodingKey { case tokensPerS = "tokens_per_s" }
-    }
-    guard let line = output.split(separator: "\n").last,
-      let decoded = try? JSONDecoder().decode(Line.self, from: Data(line.utf8))
-    else {
-      Console.error("error: the reference printed no tokens_per_s:\n\(output)\n")
-      throw Exit.failure
-    }
-    return decoded.tokensPerS
+      [python, "-c", Benchmark.referenceWrapper, path]
+        + workload.referenceArguments(threads: 2),
+      environment: childEnvironment, what: "the reference")
+    let line = try Self.peerLine(output, what: "the reference")
+    return (line.tokensPerS, Benchmark.blasKernels(fromErrors: errors))
   }
 
-  /// Runs a process to the end and returns its standard output; a failure to start or a
-  /// non-zero exit is reported with its standard error and exits 1.
-  static func capture(_ executable: URL, _ arguments: [String], what: String) throws -> String {
+  /// One run of the PyTorch peer: its tokens per second and the kernels it reported.
+  func runTorch(
+    _ path: String, workload: BenchmarkWorkload
+  ) throws -> (rate: Double, kernels: String) {
+    let (output, _) = try Self.capture(
+      URL(fileURLWithPath: "/usr/bin/env"), [python, path] + workload.torchArguments(threads: 2),
+      environment: childEnvironment, what: "the PyTorch peer")
+    let line = try Self.peerLine(output, what: "the PyTorch peer")
+    return (line.tokensPerS, line.kernel ?? "not reported")
+  }
+
+  /// Nil when `python -c "import torch"` works, else the last line of its error.
+  func torchUnavailable() -> String? {
+    do {
+      _ = try Self.capture(
+        URL(fileURLWithPath: "/usr/bin/env"), [python, "-c", "import torch"],
+        environment: childEnvironment, what: "python", quiet: true)
+      return nil
+    } catch let failure as PeerFailure {
+      return failure.message
+    } catch {
+      return "\(error)"
+    }
+  }
+
+  /// The last line of a peer's standard output: `{"tokens_per_s": …}`.
+  struct PeerLine: Decodable {
+    var tokensPerS: Double
+    var kernel: String?
+    enum CodingKeys: String, CodingKey {
+      case tokensPerS = "tokens_per_s"
+      case kernel
+    }
+  }
+
+  static func peerLine(_ output: String, what: String) throws -> PeerLine {
+    guard let line = output.split(separator: "\n").last,
+      let decoded = try? JSONDecoder().decode(PeerLine.self, from: Data(line.utf8))
+    else {
+      Console.error("error: \(what) printed no tokens_per_s:\n\(output)\n")
+      throw Exit.failure
+    }
+    return decoded
+  }
+
+  /// A child that could not start or exited non-zero, when `capture` was asked to be quiet.
+  struct PeerFailure: Error {
+    var message: String
+  }
+
+  /// Runs a process to the end in `environment` and returns its standard output and error; a
+  /// failure to start or a non-zero exit is reported with its standard error and exits 1 (or,
+  /// when `quiet`, throws a `PeerFailure` with the error's last line).
+  static func capture(
+    _ executable: URL, _ arguments: [String], environment: [String: String], what: String,
+    quiet: Bool = false
+  ) throws -> (output: String, errors: String) {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
+    process.environment = environment
     let output = Pipe()
     let errors = Pipe()
     process.standardOutput = output
@@ -201,18 +321,23 @@ struct Bench: ParsableCommand {
     do {
       try process.run()
     } catch {
+      if quiet { throw PeerFailure(message: "cannot start: \(error)") }
       Console.error("error: cannot start \(what) (\(executable.path)): \(error)\n")
       throw Exit.failure
     }
     let data = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+    let errorText = String(
+      decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
+      if quiet {
+        let last = errorText.split(separator: "\n").last.map(String.init)
+        throw PeerFailure(message: last ?? "exit status \(process.terminationStatus)")
+      }
       Console.error(
-        "error: \(what) exited with status \(process.terminationStatus):\n"
-          + String(decoding: errorData, as: UTF8.self) + "\n")
+        "error: \(what) exited with status \(process.terminationStatus):\n" + errorText + "\n")
       throw Exit.failure
     }
-    return String(decoding: data, as: UTF8.self)
+    return (String(decoding: data, as: UTF8.self), errorText)
   }
 }

@@ -29,10 +29,107 @@ import YAMLSpec
     #expect(abs(try Self.workload("large").flopsPerToken - 3_914_301.44) < 1e-6)
   }
 
+  /// The small BRNN's products with the gated cells, per direction and sequence of 20 steps.
+  /// LSTM (G·H = 128): X U and ∂U 2·20·32·128 = 163840 each; B W, Δ Wᵀ and ∂W 19·2·32·128 =
+  /// 155648 each; the output layer 3·10240 = 30720; 825344 per direction, 1650688 for both, /
+  /// 20 = 82534.4. GRU (G·H = 96): 2·122880 + 3·116736 + 30720 = 626688 per direction, / 10 =
+  /// 62668.8.
+  @Test func flopsPerTokenOfTheGatedCellsMatchAHandCount() throws {
+    let small = try Self.workload("small")
+    #expect(small.with(cell: "lstm").flopsPerToken == 82534.4)
+    #expect(abs(small.with(cell: "gru").flopsPerToken - 62668.8) < 1e-9)
+    #expect(small.with(cell: "elman").flopsPerToken == 22937.6)
+  }
+
   /// Small: parameters 2·(32·32 + 32·32 + 32) + 2·32·8 + 8 = 4680; states and deltas
   /// 2·2·20·16·32 = 40960, logits 2·20·16·8 = 5120, inputs 20·16·32 = 10240: 61000 scalars.
+  /// LSTM: parameters 2·(32·128 + 32·128 + 128) + 520 = 17160; per row of a direction gates
+  /// 128, outputs, states, tanh(states) and output deltas 32 each (256), 2·320·256 = 163840,
+  /// state deltas 2·16·32 = 1024, logits and inputs 15360: 197384. GRU: parameters
+  /// 2·(32·96 + 32·96 + 96 + 32) + 520 = 13064; per row gates 96, recurrent products 96,
+  /// outputs and output deltas 32 each (256): 163840; with logits and inputs 192264.
   @Test func parametersAndActivationsMatchAHandCount() throws {
-    #expect(try Self.workload("small").parametersAndActivations == 61000)
+    let small = try Self.workload("small")
+    #expect(small.parametersAndActivations == 61000)
+    #expect(small.with(cell: "lstm").parametersAndActivations == 197384)
+    #expect(small.with(cell: "gru").parametersAndActivations == 192264)
+  }
+
+  /// The gated workloads' specs build the cell they name.
+  @Test func workloadSpecNamesTheCell() throws {
+    for cell in BenchmarkWorkload.cells {
+      let small = try Self.workload("small").with(cell: cell)
+      #expect(small.specText.contains("cell: \(cell)}"))
+      let experiment = try Experiment(spec: SpecNode.parse(small.specText, sourceName: "b"))
+      #expect(experiment.model.cell.name == cell)
+    }
+    #expect(
+      try Self.workload("small").with(cell: "gru").torchArguments(threads: 2).suffix(4) == [
+        "--threads", "2", "--cell", "gru",
+      ])
+  }
+
+  /// Each child runs without the variables that pin OpenBLAS's kernels, unless kept; the
+  /// report says which.
+  @Test func childEnvironmentDropsTheBLASVariables() {
+    let parent = ["OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_L2_SIZE": "512", "HOME": "/root"]
+    #expect(Benchmark.childEnvironment(parent, keepBLAS: false) == ["HOME": "/root"])
+    #expect(Benchmark.childEnvironment(parent, keepBLAS: true) == parent)
+    #expect(
+      Benchmark.describeEnvironment(parent, keepBLAS: false)
+        == "`OPENBLAS_CORETYPE` and `OPENBLAS_L2_SIZE` removed (were OPENBLAS_CORETYPE=Haswell, "
+        + "OPENBLAS_L2_SIZE=512)")
+    #expect(
+      Benchmark.describeEnvironment(["HOME": "/"], keepBLAS: true)
+        == "`OPENBLAS_CORETYPE` and `OPENBLAS_L2_SIZE` kept (--keep-blas-env); neither was set")
+  }
+
+  /// The threadpoolctl line the reference's wrapper writes, read into one phrase.
+  @Test func blasKernelsAreReadFromTheWrapperOutput() {
+    let info =
+      #"[{"user_api": "blas", "internal_api": "openblas", "version": "0.3.27", "#
+      + #""num_threads": 2, "architecture": "SkylakeX"}, {"user_api": "openmp"}]"#
+    #expect(
+      Benchmark.blasKernels(fromErrors: "warning\n" + Benchmark.blasInfoMarker + info + "\n")
+        == "openblas 0.3.27, architecture SkylakeX, 2 threads")
+    #expect(
+      Benchmark.blasKernels(fromErrors: Benchmark.blasInfoMarker + "null\n")
+        == "not reported (threadpoolctl not installed)")
+    #expect(
+      Benchmark.blasKernels(fromErrors: "Traceback\n")
+        == "not reported (no threadpoolctl output)")
+  }
+
+  /// The wrapper runs a script as `__main__` with its arguments and reports threadpoolctl's
+  /// view of that process, when Python is here.
+  @Test func referenceWrapperRunsTheScriptAndReportsItsKernels() throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("recur-wrapper-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let script = folder.appendingPathComponent("peer.py")
+    try Data(
+      "import sys\nif __name__ == '__main__':\n    print('{\"tokens_per_s\": %s}' % sys.argv[2])\n"
+        .utf8
+    ).write(to: script)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", Benchmark.referenceWrapper, script.path, "--x", "7"]
+    let (output, errors) = (Pipe(), Pipe())
+    process.standardOutput = output
+    process.standardError = errors
+    guard (try? process.run()) != nil else { return }
+    let printed = String(
+      decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let errorText = String(
+      decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    guard process.terminationStatus != 127 else { return }  // no python3
+    #expect(process.terminationStatus == 0, "\(errorText)")
+    #expect(printed == "{\"tokens_per_s\": 7}\n")
+    #expect(errorText.contains(Benchmark.blasInfoMarker))
+    #expect(Benchmark.blasKernels(fromErrors: errorText).hasPrefix("not reported") == false
+      || errorText.contains(Benchmark.blasInfoMarker + "null"))
   }
 
   @Test func medians() {
@@ -94,10 +191,15 @@ import YAMLSpec
             sample(1_000_000, 10_485_760), sample(900_000, 20_971_520, peak: 50),
             sample(1_100_000, 0),
           ],
-          referenceTokensPerSecond: [400_000, 500_000, 600_000]),
+          referenceTokensPerSecond: [400_000, 500_000, 600_000],
+          referenceKernels: ["openblas 0.3.27, architecture SkylakeX, 2 threads"],
+          torchTokensPerSecond: [250_000, 200_000, 100_000],
+          torchKernels: ["torch 2.9, CPU capability AVX512", "torch 2.9, CPU capability AVX512"]),
         .init(workload: large, samples: [sample(20_000, 1_048_576)], referenceTokensPerSecond: []),
       ],
-      command: "runner bench", date: "2026-01-01T00:00:00.000Z", reference: "ref.py")
+      command: "runner bench", date: "2026-01-01T00:00:00.000Z", reference: "ref.py",
+      torch: "bench/torch_peer.py", blasEnvironment: "`OPENBLAS_CORETYPE` removed",
+      notes: ["the NumPy reference trains Elman networks only"])
     let text = report.markdown()
     let lines = text.split(separator: "\n").map(String.init)
     let header = try #require(lines.first { $0.hasPrefix("| workload |") })
@@ -127,12 +229,24 @@ import YAMLSpec
     #expect(smallRow["(data + training) / (parameters + activations)"] == "64.46×")
     #expect(smallRow["reference tokens/s"] == "500000")
     #expect(smallRow["Recur / reference"] == "2.00×")
+    #expect(smallRow["cell"] == "elman")
+    #expect(smallRow["PyTorch tokens/s"] == "200000")
+    #expect(smallRow["Recur / PyTorch"] == "5.00×")
     #expect(
       smallRow["execution"]
         == "directions in parallel, BLAS 1 thread (Haswell), recurrent products: avx2")
     let largeRow = try row("large")
     #expect(largeRow["reference tokens/s"] == "–")
     #expect(largeRow["Recur / reference"] == "–")
+    #expect(largeRow["Recur / PyTorch"] == "–")
+    #expect(text.contains("- environment of every child process: `OPENBLAS_CORETYPE` removed\n"))
+    #expect(text.contains("- note: the NumPy reference trains Elman networks only\n"))
+    #expect(text.contains("- PyTorch: `python3 bench/torch_peer.py` with `--threads 2`"))
+    #expect(
+      text.contains(
+        "- small: Recur OpenBLAS Haswell; reference openblas 0.3.27, architecture SkylakeX, 2 "
+          + "threads; PyTorch torch 2.9, CPU capability AVX512\n"))
+    #expect(text.contains("- large: Recur OpenBLAS Haswell\n"))
     #expect(text.contains("CPU: Test CPU, 2 cores"))
     #expect(
       text.contains(
@@ -142,6 +256,6 @@ import YAMLSpec
     #expect(
       text.contains(
         "- small: Recur 1000000 (22.9%), 900000 (41.3%), 1100000 (25.2%); reference 400000, "
-          + "500000, 600000"))
+          + "500000, 600000; PyTorch 250000, 200000, 100000"))
   }
 }

@@ -9,6 +9,11 @@ import Testing
       "unknown workload 'huge'; expected one of: small, medium, large"
     ),
     (["bench", "--repeats", "0"], "--repeats must be at least 1"),
+    (["bench", "--cell", "rnn"], "unknown --cell 'rnn'; expected one of: elman, lstm, gru"),
+    (
+      ["bench", "--compare-torch", "--torch-peer", "missing.py"],
+      "--torch-peer: no file at 'missing.py'"
+    ),
     (
       ["bench", "--compare-reference", "missing.py"], "--compare-reference: no file at 'missing.py'"
     ),

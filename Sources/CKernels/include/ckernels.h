@@ -28,6 +28,38 @@ void ckernels_tanh_derivative(float *delta, const float *b, size_t n);
 /// build (bit-identical to a plain loop). `result` must not overlap `matrix`.
 void ckernels_sum_rows(const float *matrix, size_t rows, size_t columns, float *result);
 
+/// One LSTM step forward over `rows` rows of H = `hidden` (gates.c; LSTMCell without
+/// peepholes): `gates` (rows × 4H, [i f g o] pre-activations) become the activations, `state`
+/// (rows × H) c = f·c' + i·g with c' the rows of `previous` (NULL at the first step: c = i·g),
+/// `squashed` tanh c and `output` o · tanh c. Float32, in the widest build; the same bits as
+/// the cell's plain loops.
+void ckernels_lstm_forward(size_t rows, size_t hidden, float *gates, const float *previous,
+                           float *state, float *squashed, float *output);
+
+/// The LSTM step backward (no peepholes): from the activations in `gates`, `previous` (c', or
+/// NULL), `squashed` (tanh c) and the errors `output_delta` (∂h) and `state_delta` (∂c, from
+/// the step after), writes the errors at the pre-activations in place of `gates` and ∂c' in
+/// place of `state_delta`.
+void ckernels_lstm_backward(size_t rows, size_t hidden, float *gates, const float *previous,
+                            const float *squashed, const float *output_delta,
+                            float *state_delta);
+
+/// One GRU step forward: `gates` (rows × 3H, [r z n] of x U + c) and `recurrent` (rows × 3H,
+/// h' W) give r, z, n in place of the gates, R_n + b_hn in place of R_n (`bias` b_hn, or NULL),
+/// and `output` h = n + z·(h' − n) with h' the rows of `previous` (NULL at the first step:
+/// h = n − z·n).
+void ckernels_gru_forward(size_t rows, size_t hidden, float *gates, float *recurrent,
+                          const float *bias, const float *previous, float *output);
+
+/// The GRU step backward: from what the forward step left in `gates` and `recurrent`, h'
+/// (`previous`, or NULL) and ∂h (`output_delta`), writes the errors at the pre-activations in
+/// place of `gates` and at R in place of `recurrent`, adds z·∂h to `previous_delta` (∂h', or
+/// NULL) and ∂R_n to `bias_gradient` (∂b_hn, or NULL); `previous` and `previous_delta` are
+/// both NULL (the first step) or both set.
+void ckernels_gru_backward(size_t rows, size_t hidden, float *gates, float *recurrent,
+                           const float *previous, const float *output_delta,
+                           float *previous_delta, float *bias_gradient);
+
 /// The width of a packed panel: a packed operand holds its columns in panels of this many.
 #define CKERNELS_PANEL 32
 

@@ -1,3 +1,4 @@
+import CKernels
 import Tensors
 
 /// The gated recurrent unit as PyTorch's `nn.GRU` computes it, gates in the order r, z, n, the
@@ -9,7 +10,8 @@ import Tensors
 /// where `a = x U + c` and `R = h^(prev) W` (G = 3 blocks of H columns). PyTorch's second bias
 /// of r and z adds to the first, so c carries both; `b_hn` (1 × H, the key role `c_hn`) is the
 /// one recurrent bias that is not redundant. The forward pass keeps r, z, n in place of their
-/// pre-activations and `R_n + b_hn` in place of `R_n`.
+/// pre-activations and `R_n + b_hn` in place of `R_n`. In Float32 both passes run in C
+/// (`ckernels_gru_forward`, `…_backward`), vectorised, with the same bits as the loops here.
 public struct GRUCell: RecurrentCell {
   public init() {}
 
@@ -34,6 +36,12 @@ public struct GRUCell: RecurrentCell {
     let width = 3 * h
     let recurrentBias = step.parameters.first
     let recurrent = step.recurrent!
+    if Scalar.self == Float.self {
+      ckernels_gru_forward(
+        step.rows, h, floats(step.gates), floats(recurrent), recurrentBias.map(floats),
+        step.previousOutput.map(floats), floats(step.output))
+      return
+    }
     for r in 0..<step.rows {
       let a = step.gates + r * width
       let product = recurrent + r * width
@@ -65,6 +73,13 @@ public struct GRUCell: RecurrentCell {
     let width = 3 * h
     let biasGradient = step.parameterGradients.first
     let recurrent = step.recurrent!
+    if Scalar.self == Float.self && UnsafePointer(step.gateDeltas) == step.gates {
+      ckernels_gru_backward(
+        step.rows, h, floats(step.gateDeltas), floats(recurrent), step.previousOutput.map(floats),
+        floats(step.outputDelta), step.previousOutputDelta.map(floats),
+        biasGradient.map(floats))
+      return
+    }
     for r in 0..<step.rows {
       let gate = step.gates + r * width
       let delta = step.gateDeltas + r * width

@@ -1,3 +1,4 @@
+import CKernels
 import Tensors
 
 /// The long short-term memory cell as PyTorch's `nn.LSTM` computes it, gates in the order
@@ -7,7 +8,9 @@ import Tensors
 ///     c = f ⊙ c^(prev) + i ⊙ g       o = σ(a_o + p_o ⊙ c)          h = o ⊙ tanh(c)
 ///
 /// where `a = x U + h^(prev) W + c_bias` (G = 4 blocks of H columns). The forward pass keeps
-/// the gates' activations in place of their pre-activations and tanh(c) in its scratch.
+/// the gates' activations in place of their pre-activations and tanh(c) in its scratch. In
+/// Float32 without peepholes both passes run in C (`ckernels_lstm_forward`, `…_backward`),
+/// vectorised, with the same bits as the loops here.
 public struct LSTMCell: RecurrentCell {
   /// Added to the forget gate's bias at initialisation (0 as in PyTorch; 1 is Jozefowicz et
   /// al.'s advice).
@@ -50,6 +53,12 @@ public struct LSTMCell: RecurrentCell {
     let peephole = step.parameters.first
     let state = step.state!
     let squashed = step.scratch!
+    if Scalar.self == Float.self && peephole == nil {
+      ckernels_lstm_forward(
+        step.rows, h, floats(step.gates), step.previousState.map(floats), floats(state),
+        floats(squashed), floats(step.output))
+      return
+    }
     for r in 0..<step.rows {
       let a = step.gates + r * width
       let c = state + r * h
@@ -101,6 +110,14 @@ public struct LSTMCell: RecurrentCell {
     let state = step.state!
     let squashed = step.scratch!
     let stateDelta = step.stateDelta!
+    if Scalar.self == Float.self && peephole == nil
+      && UnsafePointer(step.gateDeltas) == step.gates
+    {
+      ckernels_lstm_backward(
+        step.rows, h, floats(step.gateDeltas), step.previousState.map(floats), floats(squashed),
+        floats(step.outputDelta), floats(stateDelta))
+      return
+    }
     for r in 0..<step.rows {
       let gate = step.gates + r * width
       let delta = step.gateDeltas + r * width
