@@ -10,7 +10,8 @@ struct Evaluate: ParsableCommand {
     discussion: """
       Prints the loss and metrics of the run's model (the last one, or with --best the best \
       one of early stopping) on the dataset's splits and writes them to evaluation.json in the \
-      run directory; with --data, on a file in the format of the run's corpus (printed only).
+      run directory; with --data, on a file in the format of the run's dataset (a corpus, or a \
+      csv-sequences CSV with the run's columns; printed only).
       """)
 
   @Argument(help: "The run directory.")
@@ -19,7 +20,7 @@ struct Evaluate: ParsableCommand {
   @Option(help: "The split to measure: train, dev or test (default: every split the data has).")
   var split: Split?
 
-  @Option(help: "Measure on this file, in the format of the run's corpus, instead of a split.")
+  @Option(help: "Measure on this file, in the format of the run's data, instead of a split.")
   var data: String?
 
   @Flag(help: "Use model-best.safetensors instead of model.safetensors.")
@@ -34,6 +35,15 @@ struct Evaluate: ParsableCommand {
     if let note = Self.divergedNote(url) { Console.error(note + "\n") }
     let trained = try TrainedRun.load(url, best: best, registry: RunnerContext.registry)
     if let data {
+      let info = trained.experiment.dataset.info
+      if !info.task.isRegression {
+        let labels = try trained.experiment.dataset.examples(readingFile: data).flatMap(\.targets)
+        let unseen = labels.filter { $0 < 0 }.count
+        if unseen > 0 {
+          Console.error(
+            "warning: \(data): \(unseen) label(s) never seen in train; they are not scored\n")
+        }
+      }
       let record = try trained.evaluate(file: data)
       Console.line(Self.line(data, record, trained.experiment.metrics))
       return

@@ -146,6 +146,50 @@ import Testing
     #expect(header == "gold\\predicted,b,\"say \"\"a\"\"\",\"two")
   }
 
+  /// `predict` and `evaluate --data` on new CSV files of a framewise run: predictions without a
+  /// label column, a class train lacks counted in a warning, a missing feature column an error
+  /// (exit 2) at the header line.
+  @Test func aCSVModelPredictsAndEvaluatesNewFiles() throws {
+    let workspace = try Self.workspace(
+      spec: Self.csvSpec,
+      files: [
+        "train.csv": Array("id,x,label\ns1,0.5,a\ns1,1.5,b\ns2,-1,a\n".utf8),
+        "input.csv": Array("x,id\r\n2,\"q, 1\"\r\n-2,\"q, 1\"\r\n0,r\r\n".utf8),
+        "eval.csv": Array("id,x,label\nt,1,a\nt,2,z\nu,0,b\n".utf8),
+        "bad.csv": Array("id,y,label\nt,1,a\n".utf8),
+      ])
+    let trained = try RunnerProcess.run(["spec.yaml", "--quiet"], in: workspace)
+    #expect(trained.status == 0, "\(trained.errors)")
+    let run = try Self.run(workspace, "table")
+
+    let predicted = try RunnerProcess.run(["predict", run.path, "data/input.csv"], in: workspace)
+    #expect(predicted.status == 0, "\(predicted.errors)")
+    let lines = predicted.output.split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(lines.count == 5 && lines[4].isEmpty, "\(lines)")
+    #expect(lines[0] == "id,step,label,p_a,p_b")
+    for (line, prefix) in zip(lines[1...3], ["\"q, 1\",0,", "\"q, 1\",1,", "r,0,"]) {
+      #expect(line.hasPrefix(prefix), "\(line)")
+      let fields = line.dropFirst(prefix.count).split(separator: ",")
+      let (a, b) = (try #require(Double(fields[1])), try #require(Double(fields[2])))
+      #expect(fields[0] == (a >= b ? "a" : "b") && abs(a + b - 1) < 1e-9)
+    }
+
+    let evaluated = try RunnerProcess.run(
+      ["evaluate", run.path, "--data", "data/eval.csv"], in: workspace)
+    #expect(evaluated.status == 0, "\(evaluated.errors)")
+    #expect(evaluated.output.hasPrefix("data/eval.csv loss"))
+    #expect(
+      evaluated.errors.contains(
+        "warning: data/eval.csv: 1 label(s) never seen in train; they are not scored"))
+
+    let bad = "data/bad.csv"
+    for command in [["evaluate", run.path, "--data", bad], ["predict", run.path, bad]] {
+      let bad = try RunnerProcess.run(command, in: workspace)
+      #expect(bad.status == 2)
+      #expect(bad.errors.hasPrefix("error: data/bad.csv:1: no column 'x' in the header"))
+    }
+  }
+
   /// Bad data in a CSV file is a spec error (exit 2) at the option that named it, with the file
   /// and the line: NaN and infinite features, a duplicated column, a quote never closed (at the
   /// line it opens on, after a record that spans two lines).

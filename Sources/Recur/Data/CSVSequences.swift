@@ -28,9 +28,15 @@ public struct CSVSequences: Dataset {
   public let dataFiles: [String]
   public let warnings: [String]
   private let splits: [Split: [SequenceExample]]
+  /// The configuration with the feature columns train resolved to, by name: how more files are
+  /// read.
+  public let encoding: Configuration
+  private let classes: ClassLabels
 
-  /// A read sequence: its steps' features (row-major) and a label per step.
+  /// A read sequence: its id, its steps' features (row-major) and a label per step (none when
+  /// the file has no label column and labels were optional).
   struct RawSequence {
+    var id: String
     var features: [Float] = []
     var labels: [(line: Int, text: String)] = []
   }
@@ -72,38 +78,9 @@ public struct CSVSequences: Dataset {
     var facts: [DatasetFact] = []
     for split in Split.allCases {
       guard let sequences = raw[split] else { continue }
-      var unseen = 0
-      var scored = 0
-      var examples: [SequenceExample] = []
-      for sequence in sequences {
-        let inputs = ExampleInputs.dense(values: sequence.features, width: width)
-        let labels = c.task.isFramewise ? sequence.labels : [sequence.labels[0]]
-        if c.task.isRegression {
-          var values: [Double] = []
-          for label in labels {
-            guard let value = Double(label.text) else {
-              throw DataFileError(
-                option: split.rawValue, file: paths[split] ?? "",
-                line: label.line, "label '\(label.text)' is not a number",
-                expected: "a number in column '\(c.labelColumn)' for a regression task")
-            }
-            guard value.isFinite else {
-              throw DataFileError(
-                option: split.rawValue, file: paths[split] ?? "",
-                line: label.line, "label '\(label.text)' is not a finite number",
-                expected: "a finite target (a NaN or infinite target makes the loss NaN)")
-            }
-            values.append(value)
-          }
-          examples.append(
-            SequenceExample(inputs: inputs, values: values, framewise: c.task.isFramewise))
-        } else {
-          let targets = classes.targets(labels.map(\.text))
-          unseen += targets.filter { $0 < 0 }.count
-          scored += targets.count
-          examples.append(SequenceExample(inputs: inputs, targets: targets))
-        }
-      }
+      let (examples, unseen, scored) = try Self.encode(
+        sequences, width: width, classes: classes, c, file: paths[split] ?? "",
+        option: split.rawValue)
       if let (warning, fact) = ClassLabels.unseen(unseen, of: scored, in: split) {
         warnings.append(warning)
         facts.append(fact)
@@ -113,6 +90,10 @@ public struct CSVSequences: Dataset {
     self.splits = splits
     self.warnings = warnings
     self.dataFiles = files
+    self.classes = classes
+    var encoding = c
+    encoding.featureColumns = featureNames
+    self.encoding = encoding
     info = DatasetInfo(
       inputSize: width, outputSize: c.task.isRegression ? 1 : classes.classes.count, task: c.task,
       labels: c.task.isRegression ? [c.labelColumn] : classes.classes,
@@ -123,9 +104,80 @@ public struct CSVSequences: Dataset {
     splits[split] ?? []
   }
 
-  /// The sequences of one file and the names of its feature columns.
+  /// The sequences of a CSV file with train's feature columns (by name, in any order) and
+  /// label column, labelled with the train classes (a label train never had is not scored).
+  public func examples(readingFile path: String) throws -> [SequenceExample] {
+    let (sequences, _) = try Self.read(path, encoding)
+    return try Self.encode(
+      sequences, width: info.inputSize, classes: classes, encoding, file: path, option: nil
+    ).examples
+  }
+
+  /// The sequences of a CSV file to predict: each sequence's id and its steps, read with
+  /// train's feature columns; the label column may be absent, and labels are not read.
+  public func unlabelledSequences(
+    readingFile path: String
+  ) throws(DataFileError) -> [(id: String, example: SequenceExample)] {
+    let (sequences, _) = try Self.read(path, encoding, labelsRequired: false)
+    return sequences.map { sequence in
+      let inputs = ExampleInputs.dense(values: sequence.features, width: info.inputSize)
+      let steps = sequence.features.count / info.inputSize
+      let rows = encoding.task.isFramewise ? steps : 1
+      let example =
+        encoding.task.isRegression
+        ? SequenceExample(
+          inputs: inputs, values: [Double](repeating: 0, count: rows),
+          framewise: encoding.task.isFramewise)
+        : SequenceExample(inputs: inputs, targets: [Int32](repeating: -1, count: rows))
+      return (sequence.id, example)
+    }
+  }
+
+  /// The examples of read sequences, how many of their labels train never had, and how many
+  /// labels they score; `file` and `option` locate a bad label.
+  private static func encode(
+    _ sequences: [RawSequence], width: Int, classes: ClassLabels, _ c: Configuration,
+    file: String, option: String?
+  ) throws(DataFileError) -> (examples: [SequenceExample], unseen: Int, scored: Int) {
+    var unseen = 0
+    var scored = 0
+    var examples: [SequenceExample] = []
+    for sequence in sequences {
+      let inputs = ExampleInputs.dense(values: sequence.features, width: width)
+      let labels = c.task.isFramewise ? sequence.labels : [sequence.labels[0]]
+      if c.task.isRegression {
+        var values: [Double] = []
+        for label in labels {
+          guard let value = Double(label.text) else {
+            throw DataFileError(
+              option: option, file: file, line: label.line,
+              "label '\(label.text)' is not a number",
+              expected: "a number in column '\(c.labelColumn)' for a regression task")
+          }
+          guard value.isFinite else {
+            throw DataFileError(
+              option: option, file: file, line: label.line,
+              "label '\(label.text)' is not a finite number",
+              expected: "a finite target (a NaN or infinite target makes the loss NaN)")
+          }
+          values.append(value)
+        }
+        examples.append(
+          SequenceExample(inputs: inputs, values: values, framewise: c.task.isFramewise))
+      } else {
+        let targets = classes.targets(labels.map(\.text))
+        unseen += targets.filter { $0 < 0 }.count
+        scored += targets.count
+        examples.append(SequenceExample(inputs: inputs, targets: targets))
+      }
+    }
+    return (examples, unseen, scored)
+  }
+
+  /// The sequences of one file and the names of its feature columns. Without
+  /// `labelsRequired`, labels are not read and the label column may be absent.
   static func read(
-    _ path: String, _ c: Configuration
+    _ path: String, _ c: Configuration, labelsRequired: Bool = true
   ) throws(DataFileError) -> ([RawSequence], [String]) {
     let records = try CSV.records(in: TextFile(contentsOf: path))
     guard let header = records.first else {
@@ -149,7 +201,8 @@ public struct CSVSequences: Dataset {
       return index
     }
     let idColumn = try column(c.sequenceColumn, option: "sequence_column")
-    let labelColumn = try column(c.labelColumn, option: "label_column")
+    let labelColumn =
+      labelsRequired ? try column(c.labelColumn, option: "label_column") : nil
     var featureColumns: [Int] = []
     if c.featureColumns.isEmpty {
       featureColumns = names.indices.filter { $0 != idColumn && $0 != labelColumn }
@@ -185,7 +238,7 @@ public struct CSVSequences: Dataset {
         }
         seen.insert(id)
         currentID = id
-        sequences.append(RawSequence())
+        sequences.append(RawSequence(id: id))
       }
       for index in featureColumns {
         let line = record.fieldLines[index]
@@ -210,6 +263,7 @@ public struct CSVSequences: Dataset {
         }
         sequences[sequences.count - 1].features.append(single)
       }
+      guard let labelColumn else { continue }
       let label = fields[labelColumn]
       let labelLine = record.fieldLines[labelColumn]
       if !c.task.isFramewise, let first = sequences[sequences.count - 1].labels.first,

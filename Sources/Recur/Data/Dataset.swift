@@ -93,7 +93,7 @@ extension Dataset {
   public func examples(readingFile path: String) throws -> [SequenceExample] {
     throw DataFileError(
       file: path, "this dataset generates its data and reads no files",
-      expected: "a run whose dataset reads files (conllu, conll)")
+      expected: "a run whose dataset reads files (conllu, conll, csv-sequences)")
   }
   public var artifacts: [DatasetArtifact] { [] }
   public var warnings: [String] { [] }
