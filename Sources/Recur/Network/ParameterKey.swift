@@ -28,14 +28,6 @@ public struct ParameterKey: Sendable, Hashable, CustomStringConvertible {
       case .outputBias: "d"
       }
     }
-
-    /// Whether the role is a bias (no initializer draws it).
-    public var isBias: Bool {
-      switch self {
-      case .bias, .outputBias: true
-      default: false
-      }
-    }
   }
 
   /// The 0-based layer, or nil for the output layer and for every key of a one-layer network
@@ -65,12 +57,6 @@ public struct ParameterSlot: Sendable, Equatable {
   public var key: ParameterKey
   public var rows: Int
   public var columns: Int
-  /// Whether the entry belongs to the cell (its own parameter rather than U, W or c).
-  public var isCellParameter: Bool {
-    if case .cell = key.role { return true }
-    return false
-  }
-
   public init(key: ParameterKey, rows: Int, columns: Int) {
     self.key = key
     self.rows = rows
