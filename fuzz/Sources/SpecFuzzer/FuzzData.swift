@@ -7,7 +7,8 @@ import YAMLSpec
 final class FuzzData: Sendable {
   static let shared = FuzzData()
 
-  /// The standard registry with every generated dataset behind `GeneratedBudget`.
+  /// The standard registry with every generated dataset behind `GeneratedBudget` and no
+  /// `process` dataset.
   let registry: Registry
   /// The fixture file that stands in for every data file of a dataset type that reads files.
   let fixtures: [String: String]
@@ -26,17 +27,46 @@ final class FuzzData: Sendable {
       fixtures[type] = url.path
     }
     self.fixtures = fixtures
-    var registry = Registry.standard
-    for component in Registry.standard.datasets.components where !Self.readsFiles(component) {
-      registry.datasets.register(
-        Component(name: component.name, summary: component.summary, options: component.options) {
-          options, generator in
-          try GeneratedBudget(options).check()
-          return try component.make(options, generator)
-        })
+    do {
+      registry = try Self.fuzzedRegistry()
+    } catch {
+      fatalError("the fuzzer's registry: \(error)")
     }
-    self.registry = registry
     atexit { FuzzData.shared.removeFixtures() }
+  }
+
+  /// The standard components, generated datasets behind `GeneratedBudget`, without `process`:
+  /// a fuzzed spec must not run commands.
+  private static func fuzzedRegistry() throws(DuplicateComponent) -> Registry {
+    let standard = Registry.standard
+    var registry = Registry()
+    for component in standard.datasets.components where component.name != "process" {
+      if readsFiles(component) {
+        try registry.datasets.register(component)
+      } else {
+        try registry.datasets.register(
+          Component(
+            name: component.name, summary: component.summary, options: component.options
+          ) { options, generator in
+            try GeneratedBudget(options).check()
+            return try component.make(options, generator)
+          })
+      }
+    }
+    for component in standard.models.components { try registry.models.register(component) }
+    for component in standard.cells.components { try registry.cells.register(component) }
+    for component in standard.optimizers.components {
+      try registry.optimizers.register(component)
+    }
+    for component in standard.schedules.components { try registry.schedules.register(component) }
+    for component in standard.activations.components {
+      try registry.activations.register(component)
+    }
+    for component in standard.initializers.components {
+      try registry.initializers.register(component)
+    }
+    for component in standard.metrics.components { try registry.metrics.register(component) }
+    return registry
   }
 
   private func removeFixtures() {
