@@ -246,8 +246,10 @@ import Testing
   /// into the folder while the first resume runs; the resume removes the temporaries the killed
   /// run left.
   @Test func aKilledRunResumesToTheSameResult() throws {
+    // Long enough (about 5 s on a quiet machine) that the resume still runs while two more
+    // processes start and are refused.
     let longer = Self.spec.replacingOccurrences(
-      of: "train_sequences: 60", with: "train_sequences: 1500"
+      of: "train_sequences: 60", with: "train_sequences: 12000"
     )
     .replacingOccurrences(of: "epochs: 3", with: "epochs: 6")
     .replacingOccurrences(of: "type: sgd", with: "type: adam")
