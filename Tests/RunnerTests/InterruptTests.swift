@@ -5,14 +5,15 @@ import Testing
 /// run after its batch with a mid-epoch checkpoint; the run resumes to the bits of one that
 /// never stopped. `runner trial` runs, resumes or leaves a trial folder.
 @Suite struct InterruptTests {
-  /// About three seconds of training in a debug build, with every generator the trainer draws
+  /// About a second per epoch in a debug build on a quiet machine (more under load), so that a
+  /// signal sent 0.3 s into an epoch lands inside it, with every generator the trainer draws
   /// from (shuffle, dropout, input and weight noise) in use.
   static let spec = """
     name: stop
     seed: 11
     dataset:
       type: synthetic-tagging
-      train_sequences: 900
+      train_sequences: 9000
       dev_sequences: 20
       test_sequences: 10
       max_length: 8
@@ -34,8 +35,8 @@ import Testing
 
     """
 
-  /// Batches per epoch: 900 sequences in batches of 8.
-  static let batches = 113
+  /// Batches per epoch: 9000 sequences in batches of 8.
+  static let batches = 1125
 
   static func trainerState(_ run: URL) throws -> [String: Any] {
     try #require(
