@@ -142,8 +142,10 @@ struct SlurmTests {
       return status.contains("trial-001  queued")
     }
     #expect(queued, "\(status)")
-    // Slurm holds a requeued task back for two minutes; start it now.
-    _ = SlurmCluster.run("scontrol", ["update", "jobid=\(job)_1", "StartTime=now"])
+    // Slurm holds a requeued task back for two minutes; start it in two seconds. Not now:
+    // slurmd refuses a launch in the same second as the kill that revoked the job's credential
+    // ("Job N already killed, do not launch batch job", exit 1), and the trial stays interrupted.
+    _ = SlurmCluster.run("scontrol", ["update", "jobid=\(job)_1", "StartTime=now+2"])
     let waited = try RunnerProcess.run(
       ["sweep", "cluster", "--wait", "--collect", "--poll", "0.5"], in: workspace)
     #expect(waited.status == 0, "\(waited.output)\(waited.errors)")
