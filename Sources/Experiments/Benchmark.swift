@@ -49,6 +49,20 @@ public struct BenchmarkWorkload: Sendable, Equatable, Codable {
       sequences: 512, epochs: 2),
   ]
 
+  /// Long sequences: the medium workload's sizes (I = 64, H = 128, K = 17) over T = 250, 500
+  /// and 1,000 steps in batches of 16, each epoch the same 128,000 tokens, so that their
+  /// tokens/s compare with medium's and their memory shows how it grows with T.
+  public static let long: [BenchmarkWorkload] = [
+    ("long-250", 250, 512), ("long-500", 500, 256), ("long", 1000, 128),
+  ].map { name, steps, sequences in
+    BenchmarkWorkload(
+      name: name, model: "brnn", input: 64, hidden: 128, classes: 17, steps: steps, batch: 16,
+      sequences: sequences, epochs: 2)
+  }
+
+  /// Every workload `runner bench --workload` knows: the standard three, then the long ones.
+  public static let all = standard + long
+
   /// The same workload with another cell.
   public func with(cell: String) -> BenchmarkWorkload {
     var workload = self

@@ -8,13 +8,15 @@ import Tensors
 /// the NumPy reference.
 struct Bench: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Measure training speed on the benchmark workloads (small, medium, large).",
+    abstract: "Measure training speed on the benchmark workloads (small, medium, large, long).",
     discussion: """
       Each run is a fresh process: it generates the workload's random-dense data, trains one \
       untimed warm-up epoch with plain SGD and then the timed epochs, and measures the sgemm \
       peak right after them. The report gives per workload the median tokens/s over the \
       repeats, the achieved GFLOP/s, its share of the runs' median sgemm peak, and the peak \
-      resident memory split into runtime, data and training. --cell picks the cell (elman, \
+      resident memory split into runtime, data and training. The long workloads (long-250, \
+      long-500, long: T = 250, 500, 1000 at the medium sizes, the same tokens per epoch) show \
+      how speed and memory go with the sequence length. --cell picks the cell (elman, \
       lstm, gru) of every workload. With --compare-reference, the NumPy reference (Elman \
       only) runs on the same workload alternately with Recur, and with --compare-torch the \
       PyTorch peer does; the ratios of the medians are reported. Every child process runs \
@@ -27,7 +29,9 @@ struct Bench: ParsableCommand {
 
   @Option(
     name: .customLong("workload"),
-    help: "A workload to run (repeatable): small, medium or large. Default: all three.")
+    help: ArgumentHelp(
+      "A workload to run (repeatable): small, medium, large, or long-250, long-500 and long "
+        + "(T = 250, 500, 1000 at medium's sizes). Default: small, medium and large."))
   var workloads: [String] = []
 
   @Option(help: "Runs per workload and implementation; the report gives medians.")
@@ -85,7 +89,7 @@ struct Bench: ParsableCommand {
     let chosen =
       workloads.isEmpty
       ? BenchmarkWorkload.standard
-      : workloads.compactMap { name in BenchmarkWorkload.standard.first { $0.name == name } }
+      : workloads.compactMap { name in BenchmarkWorkload.all.first { $0.name == name } }
     return chosen.map { $0.with(cell: cell) }
   }
 
@@ -96,7 +100,7 @@ struct Bench: ParsableCommand {
   }
 
   func validate() throws {
-    let known = BenchmarkWorkload.standard.map(\.name)
+    let known = BenchmarkWorkload.all.map(\.name)
     for name in workloads where !known.contains(name) {
       throw ValidationError(
         "unknown workload '\(name)'; expected one of: \(known.joined(separator: ", "))")

@@ -158,6 +158,25 @@ import YAMLSpec
       ])
   }
 
+  /// The long workloads train medium's network on sequences of 250, 500 and 1,000 steps, every
+  /// epoch the same number of tokens, and their specs assemble with that length.
+  @Test func longWorkloadsKeepMediumsSizesAndTheTokensPerEpoch() throws {
+    let medium = try Self.workload("medium")
+    let long = BenchmarkWorkload.long
+    #expect(long.map(\.name) == ["long-250", "long-500", "long"])
+    #expect(long.map(\.steps) == [250, 500, 1000])
+    #expect(Set(long.map { $0.steps * $0.sequences }) == [128_000])
+    for workload in long {
+      #expect(workload.batch == 16)
+      let sizes: [Int] = [workload.input, workload.hidden, workload.classes]
+      #expect(sizes == [medium.input, medium.hidden, medium.classes])
+      let experiment = try Experiment(spec: SpecNode.parse(workload.specText, sourceName: "b"))
+      #expect(experiment.dataset.examples(.train).count == workload.sequences)
+      #expect(experiment.dataset.examples(.train)[0].length == workload.steps)
+    }
+    #expect(Array(BenchmarkWorkload.all.map(\.name).suffix(3)) == long.map(\.name))
+  }
+
   /// One positive rate per kernel the CPU runs, in `ProductKernel.available` order.
   @Test func stepProductIsMeasuredUnderEveryKernel() {
     let step = Benchmark.stepProductRates(batch: 3, hidden: 40, repeats: 1)

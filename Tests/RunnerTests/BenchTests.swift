@@ -6,7 +6,7 @@ import Testing
   @Test(arguments: [
     (
       ["bench", "--workload", "huge"],
-      "unknown workload 'huge'; expected one of: small, medium, large"
+      "unknown workload 'huge'; expected one of: small, medium, large, long-250, long-500, long"
     ),
     (["bench", "--repeats", "0"], "--repeats must be at least 1"),
     (["bench", "--cell", "rnn"], "unknown --cell 'rnn'; expected one of: elman, lstm, gru"),
