@@ -5,7 +5,8 @@ import Tensors
 /// Everything a killed run needs to continue exactly: the weights, the optimizer's state, the
 /// trainer's position (epoch, example order, generator, schedule, early stopping) and the metrics
 /// recorded so far. Stored in the run directory as `checkpoint/` with `model.safetensors`,
-/// `optimizer.safetensors` and `trainer.json`.
+/// `optimizer.safetensors` and `trainer.json`, and `carried_state.safetensors` when truncated
+/// BPTT stopped mid-epoch.
 public struct Checkpoint: Sendable {
   public var parameters: ParameterSet<Float>
   public var optimizer: OptimizerState
@@ -51,6 +52,9 @@ public struct Checkpoint: Sendable {
     encoder.outputFormatting = [.sortedKeys]
     let file = TrainerFile(trainer: trainer, optimizerSteps: optimizer.steps, records: records)
     try folder.write(try encoder.encode(file), to: "trainer.json")
+    if let carried = trainer.partialEpoch?.carried {
+      try folder.write(SafeTensors.encode(Self.tensors(of: carried)), to: Self.carriedStateFile)
+    }
     _ = try folder.flushOutputs()
 
     let current = directory.path(Self.folder)
@@ -111,7 +115,7 @@ public struct Checkpoint: Sendable {
         reason: "the checkpoint's weights (\(stored.joined(separator: ", "))) do not fit the "
           + "spec's model (\(expected.joined(separator: ", ")))")
     }
-    let file: TrainerFile
+    var file: TrainerFile
     let trainerData = try read("trainer.json")
     do {
       file = try JSONDecoder().decode(TrainerFile.self, from: trainerData)
@@ -119,6 +123,18 @@ public struct Checkpoint: Sendable {
       throw LoadError(
         path: base.appendingPathComponent("trainer.json").path,
         reason: "not a trainer state (\(error))")
+    }
+    if manager.fileExists(atPath: base.appendingPathComponent(carriedStateFile).path) {
+      let path = base.appendingPathComponent(carriedStateFile).path
+      guard file.trainer.partialEpoch != nil else {
+        throw LoadError(path: path, reason: "a carried state, but trainer.json has no partial epoch")
+      }
+      let stored = try tensors(carriedStateFile)
+      do {
+        file.trainer.partialEpoch?.carried = try carriedState(stored)
+      } catch {
+        throw LoadError(path: path, reason: error.description)
+      }
     }
     let optimizer = OptimizerState(
       steps: file.optimizerSteps, tensors: try tensors("optimizer.safetensors"))
@@ -129,5 +145,60 @@ public struct Checkpoint: Sendable {
     }
     return Checkpoint(
       parameters: parameters, optimizer: optimizer, trainer: file.trainer, records: file.records)
+  }
+}
+
+extension Checkpoint {
+  /// The file of the state truncated BPTT carries into the next segment, after a stop mid-epoch.
+  static let carriedStateFile = "carried_state.safetensors"
+
+  /// The carried state as `layers.<l>.h` and, for a cell with a state of its own, `layers.<l>.c`
+  /// (each `rows × H`), layer by layer.
+  static func tensors(of state: CarriedState<Float>) -> ParameterSet<Float> {
+    var tensors = ParameterSet<Float>()
+    for (l, outputs) in state.outputs.enumerated() {
+      tensors.append(
+        "layers.\(l).h",
+        Matrix(rows: state.rows, columns: outputs.count / max(state.rows, 1), elements: outputs))
+      if l < state.states.count {
+        tensors.append(
+          "layers.\(l).c",
+          Matrix(
+            rows: state.rows, columns: state.states[l].count / max(state.rows, 1),
+            elements: state.states[l]))
+      }
+    }
+    return tensors
+  }
+
+  struct CarriedStateError: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  /// The carried state `tensors(of:)` stored; the model checks its sizes when it is restored.
+  static func carriedState(
+    _ tensors: ParameterSet<Float>
+  ) throws(CarriedStateError) -> CarriedState<Float> {
+    let keys = tensors.keys
+    let withCells = keys.contains("layers.0.c")
+    let layers = withCells ? keys.count / 2 : keys.count
+    let expected = (0..<layers).flatMap { l in
+      withCells ? ["layers.\(l).h", "layers.\(l).c"] : ["layers.\(l).h"]
+    }
+    guard layers > 0, keys == expected else {
+      throw CarriedStateError(
+        description: "its tensors (\(keys.joined(separator: ", "))) are not layers.<l>.h "
+          + "(and layers.<l>.c) layer by layer")
+    }
+    let rows = tensors.values[0].rows
+    guard tensors.values.allSatisfy({ $0.rows == rows }) else {
+      throw CarriedStateError(description: "its tensors do not all have \(rows) rows")
+    }
+    let step = withCells ? 2 : 1
+    return CarriedState(
+      rows: rows,
+      outputs: stride(from: 0, to: keys.count, by: step).map { tensors.values[$0].elements },
+      states: withCells
+        ? stride(from: 1, to: keys.count, by: 2).map { tensors.values[$0].elements } : [])
   }
 }

@@ -5,7 +5,7 @@ import Testing
 
 /// Truncated BPTT in the trainer: every train token is a target once per epoch, the state is
 /// carried from segment to segment (and reset at the epoch's start), and a run resumed at an
-/// epoch's end continues exactly.
+/// epoch's end or stopped between two segments continues exactly.
 @Suite struct StreamTrainingTests {
   static func corpus() throws -> TextCorpus {
     let text = String(repeating: "the cat sat on the mat. a dog ate the hat.\n", count: 6)
@@ -125,5 +125,103 @@ import Testing
       records.map { [$0.loss] + $0.metrics.map { $0.value ?? .nan } }
         == straightRecords.map { [$0.loss] + $0.metrics.map { $0.value ?? .nan } })
     #expect(straightRecords.last!.loss < straightRecords.first!.loss)
+  }
+
+  /// Stopped after segment 3 of epoch 2 (10 segments an epoch), its state through JSON and its
+  /// carried state kept beside it (a checkpoint stores those floats in a file of their own), a
+  /// fresh trainer resumes with segment 4 from that state and ends where training straight does.
+  @Test(arguments: ["elman", "lstm"])
+  func aStopBetweenSegmentsResumesToTheSameBits(cell name: String) throws {
+    let corpus = try Self.corpus()
+    let cell: any RecurrentCell = name == "lstm" ? LSTMCell() : ElmanCell(activation: Tanh())
+    var straight = Self.trainer(corpus, cell: cell, epochs: 3)
+    var straightRecords: [EpochRecord] = []
+    try straight.train(onEpoch: { straightRecords += $0.records })
+
+    var first = Self.trainer(corpus, cell: cell, epochs: 3)
+    var seen = 0
+    first.shouldStop = { seen >= 13 }
+    var records: [EpochRecord] = []
+    let interruption = try #require(throws: TrainingInterrupted.self) {
+      try first.train(onBatch: { _, _, _ in seen += 1 }, onEpoch: { records += $0.records })
+    }
+    #expect(interruption.epoch == 2)
+    #expect(interruption.batchesDone == 3)
+    #expect(first.network.initialState == nil)
+    let stopped = try first.state()
+    let carried = try #require(stopped.partialEpoch?.carried)
+    #expect(carried.rows == 4)
+    #expect(carried.states.count == (name == "lstm" ? 1 : 0))
+    var state = try JSONDecoder().decode(
+      TrainerState.self, from: try JSONEncoder().encode(stopped))
+    #expect(state.partialEpoch?.carried == nil)
+    state.partialEpoch?.carried = carried
+
+    var second = Self.trainer(corpus, cell: cell, epochs: 3)
+    second.network.parameters = first.network.parameters
+    second.optimizer.state = first.optimizer.state
+    try second.restore(state)
+    var resumed: [Int] = []
+    try second.train(
+      onBatch: { epoch, batch, _ in if epoch == 2 { resumed.append(batch) } },
+      onEpoch: { records += $0.records })
+    #expect(resumed == Array(4...10))
+    #expect(second.network.parameters == straight.network.parameters)
+    #expect(second.optimizer.state == straight.optimizer.state)
+    #expect(TrainerTests.timeless(records) == TrainerTests.timeless(straightRecords))
+
+    // Resumed from zero instead of the carried state, the same segments end elsewhere.
+    var zero = Self.trainer(corpus, cell: cell, epochs: 3)
+    zero.network.parameters = first.network.parameters
+    zero.optimizer.state = first.optimizer.state
+    var fromZero = stopped
+    fromZero.partialEpoch?.carried = CarriedState(
+      rows: 4, outputs: carried.outputs.map { $0.map { _ in 0 } },
+      states: carried.states.map { $0.map { _ in 0 } })
+    try zero.restore(fromZero)
+    try zero.train(onEpoch: { _ in })
+    #expect(zero.network.parameters != straight.network.parameters)
+  }
+
+  @Test func aStopBetweenSegmentsWithoutAFittingStateIsRefused() throws {
+    let corpus = try Self.corpus()
+    var trainer = Self.trainer(corpus)
+    trainer.shouldStop = { true }
+    _ = try #require(throws: TrainingInterrupted.self) { try trainer.trainEpoch(1) }
+    let stopped = try trainer.state()
+    let carried = try #require(stopped.partialEpoch?.carried)
+    func restored(_ state: TrainerState) throws {
+      var fresh = Self.trainer(corpus)
+      try fresh.restore(state)
+    }
+
+    var missing = stopped
+    missing.partialEpoch?.carried = nil
+    let refused = try #require(throws: TrainerState.Mismatch.self) {
+      try restored(missing)
+    }
+    #expect(
+      refused.reason
+        == "it stopped after segment 1 of epoch 1 without the state carried into the next segment")
+
+    var narrow = stopped
+    narrow.partialEpoch?.carried = carried.prefix(rows: 3)
+    let rows = try #require(throws: TrainerState.Mismatch.self) {
+      try restored(narrow)
+    }
+    #expect(
+      rows.reason
+        == "its carried state does not fit: a carried state of 3 rows for a batch of 4 sequences")
+
+    var elman = stopped
+    elman.partialEpoch?.carried = CarriedState(rows: 4, outputs: carried.outputs, states: [])
+    let cellState = try #require(throws: TrainerState.Mismatch.self) {
+      try restored(elman)
+    }
+    #expect(cellState.reason.hasSuffix("without the cell state of every layer (H = 8 per row)"))
+
+    var beyond = stopped
+    beyond.partialEpoch?.batchesDone = 10
+    #expect(throws: TrainerState.Mismatch.self) { try restored(beyond) }
   }
 }

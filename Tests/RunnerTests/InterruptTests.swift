@@ -125,6 +125,75 @@ import Testing
         == modified)
   }
 
+  /// A character language model (truncated BPTT, an LSTM) stopped by SIGTERM between two
+  /// segments: its checkpoint holds the state the next segment starts from, and the resume ends
+  /// with the bits of a run that never stopped.
+  @Test func aSignalledLanguageModelResumesFromItsCarriedState() throws {
+    let spec = """
+      name: lm-stop
+      seed: 3
+      dataset:
+        type: text
+        train: train.txt
+        dev_fraction: 0.05
+      model:
+        type: rnn
+        cell: lstm
+        hidden: 8
+      optimizer:
+        type: adam
+        learning_rate: 0.01
+      training:
+        epochs: 2
+        batch_size: 8
+        bptt_steps: 20
+        metrics: [bits_per_token]
+      output:
+        dir: out
+
+      """
+    let workspace = try RunnerTests.workspace(spec)
+    // Words drawn by a fixed linear congruential generator: 160,000 characters, about a
+    // second an epoch in a debug build on a quiet machine.
+    let words = ["the", "cat", "sat", "on", "a", "mat", "dog", "ran", "far", "and", "hid"]
+    var draw: UInt64 = 1
+    var text = ""
+    while text.count < 160_000 {
+      draw = draw &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      text += words[Int(draw >> 33) % words.count] + (draw >> 60 == 0 ? ".\n" : " ")
+    }
+    try text.write(
+      to: workspace.appendingPathComponent("train.txt"), atomically: true, encoding: .utf8)
+    let straight = try RunnerProcess.run(
+      ["spec.yaml", "--quiet", "--run-directory", "straight"], in: workspace)
+    #expect(straight.status == 0, "\(straight.errors)")
+    let run = workspace.appendingPathComponent("cut")
+    let metrics = run.appendingPathComponent("metrics.csv")
+    let status = try Self.interrupt(
+      ["spec.yaml", "--quiet", "--run-directory", "cut"], in: workspace, signal: SIGTERM,
+      after: 0.3
+    ) { FileManager.default.fileExists(atPath: metrics.path) }
+    #expect(status == 143)
+    let state = try Self.trainerState(run)
+    let partial = try #require(
+      state["partial_epoch"] as? [String: Any], "the stop fell on an epoch's end: \(state)")
+    #expect(partial["epoch"] as? Int == 2)
+    #expect(partial["carried"] == nil)
+    #expect(
+      FileManager.default.fileExists(
+        atPath: run.appendingPathComponent("checkpoint/carried_state.safetensors").path))
+
+    let resumed = try RunnerProcess.run(["resume", "cut", "--quiet"], in: workspace)
+    #expect(resumed.status == 0, "\(resumed.errors)")
+    let reference = workspace.appendingPathComponent("straight")
+    #expect(
+      try RunnerTests.csvRows(run).map { Array($0.prefix(5)) }
+        == RunnerTests.csvRows(reference).map { Array($0.prefix(5)) })
+    #expect(
+      try Data(contentsOf: run.appendingPathComponent("model.safetensors"))
+        == Data(contentsOf: reference.appendingPathComponent("model.safetensors")))
+  }
+
   @Test func runnerTrialStartsAFreshFolderAndResumesAKilledOne() throws {
     let workspace = try RunnerTests.workspace(
       Self.spec.replacingOccurrences(of: "checkpoint_every: 2", with: "checkpoint_every: 1"))

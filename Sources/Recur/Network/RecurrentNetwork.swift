@@ -621,16 +621,27 @@ public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
   }
 
   private func checkState(_ carried: CarriedState<Scalar>, for batch: SequenceBatch<Scalar>) {
-    let count = batch.batchSize * shape.hiddenSize
-    precondition(
-      carried.rows == batch.batchSize && carried.outputs.count == shape.layers
-        && carried.outputs.allSatisfy { $0.count == count },
-      "a carried state of \(carried.rows) rows for a batch of \(batch.batchSize)")
-    precondition(
-      cell.carriesState
-        ? carried.states.count == shape.layers && carried.states.allSatisfy { $0.count == count }
-        : carried.states.isEmpty,
-      "a carried state without the cell's own state, or with one the cell does not carry")
+    if let problem = problem(with: carried, rows: batch.batchSize) { preconditionFailure(problem) }
+  }
+
+  public func problem(with state: CarriedState<Scalar>, rows: Int) -> String? {
+    let h = shape.hiddenSize
+    let layers = shape.layers
+    guard state.rows == rows else {
+      return "a carried state of \(state.rows) rows for a batch of \(rows) sequences"
+    }
+    guard state.outputs.count == layers, state.outputs.allSatisfy({ $0.count == rows * h }) else {
+      return "a carried state of \(state.outputs.map { $0.count / max(rows, 1) }) outputs per "
+        + "row and layer for \(layers) layers of H = \(h)"
+    }
+    if cell.carriesState {
+      guard state.states.count == layers, state.states.allSatisfy({ $0.count == rows * h }) else {
+        return "a carried state without the cell state of every layer (H = \(h) per row)"
+      }
+    } else if !state.states.isEmpty {
+      return "a carried state with a cell state, which this cell does not have"
+    }
+    return nil
   }
 
   private func checkMasks(_ masks: DropoutMasks<Scalar>, for batch: SequenceBatch<Scalar>) {

@@ -30,6 +30,9 @@ public protocol SequenceModel<Scalar>: AnyObject {
   /// The state each sequence of `batch` ended in (at its last real step), after a pass over
   /// `batch`, the last one; nil for a model that does not carry state.
   func finalState(for batch: SequenceBatch<Scalar>) -> CarriedState<Scalar>?
+  /// Why `state` cannot start a pass over a batch of `rows` sequences (its layers, the values
+  /// per row or the cell state do not fit this model), or nil when it can.
+  func problem(with state: CarriedState<Scalar>, rows: Int) -> String?
 }
 
 extension SequenceModel {
@@ -39,6 +42,9 @@ extension SequenceModel {
     set { precondition(newValue == nil, "this model does not start from a carried state") }
   }
   public func finalState(for batch: SequenceBatch<Scalar>) -> CarriedState<Scalar>? { nil }
+  public func problem(with state: CarriedState<Scalar>, rows: Int) -> String? {
+    "this model does not start from a carried state"
+  }
 }
 
 /// The recurrent state a pass ends in, per layer of the forward direction: what truncated BPTT

@@ -130,7 +130,10 @@ public struct TrainerState: Sendable, Codable, Equatable {
   public var partialEpoch: PartialEpoch?
 
   /// An epoch stopped after some of its batches: the order is already the epoch's (shuffled),
-  /// and the sums of its training pass so far continue from here.
+  /// and the sums of its training pass so far continue from here. With truncated BPTT the
+  /// batches are the streams' segments, and `carried` is the state the last one done ended in,
+  /// where the next one starts; it is not part of the JSON (a checkpoint stores its floats in a
+  /// safetensors file of their own).
   public struct PartialEpoch: Sendable, Codable, Equatable {
     public var epoch: Int
     public var batchesDone: Int
@@ -138,9 +141,11 @@ public struct TrainerState: Sendable, Codable, Equatable {
     public var lossTotal: Double
     public var scored: Int
     public var seconds: Double
+    public var carried: CarriedState<Float>? = nil
 
     public init(
-      epoch: Int, batchesDone: Int, tokens: Int, lossTotal: Double, scored: Int, seconds: Double
+      epoch: Int, batchesDone: Int, tokens: Int, lossTotal: Double, scored: Int, seconds: Double,
+      carried: CarriedState<Float>? = nil
     ) {
       self.epoch = epoch
       self.batchesDone = batchesDone
@@ -148,6 +153,7 @@ public struct TrainerState: Sendable, Codable, Equatable {
       self.lossTotal = lossTotal
       self.scored = scored
       self.seconds = seconds
+      self.carried = carried
     }
 
     enum CodingKeys: String, CodingKey {
@@ -279,12 +285,29 @@ public struct Trainer {
         reason: "its example order does not cover this dataset's \(order.count) train examples")
     }
     if let partial = state.partialEpoch {
+      let segments = streams[.train]
+      let (whole, rest) = state.order.count.quotientAndRemainder(dividingBy: plan.batchSize)
+      let batches = segments?.segmentCount ?? whole + (rest > 0 ? 1 : 0)
       guard partial.epoch == state.completedEpochs + 1, partial.epoch <= plan.epochs,
-        partial.batchesDone >= 0, partial.batchesDone * plan.batchSize < state.order.count
+        partial.batchesDone >= 0, partial.batchesDone < batches
       else {
         throw TrainerState.Mismatch(
           reason: "it stopped after batch \(partial.batchesDone) of epoch \(partial.epoch), "
             + "which this plan does not have")
+      }
+      if let segments, partial.batchesDone > 0 {
+        guard let carried = partial.carried else {
+          throw TrainerState.Mismatch(
+            reason: "it stopped after segment \(partial.batchesDone) of epoch \(partial.epoch) "
+              + "without the state carried into the next segment")
+        }
+        let rows = segments.segment(partial.batchesDone - 1).count
+        if let problem = network.problem(with: carried, rows: rows) {
+          throw TrainerState.Mismatch(reason: "its carried state does not fit: \(problem)")
+        }
+      } else if partial.carried != nil {
+        throw TrainerState.Mismatch(
+          reason: "it carries a state, which only truncated BPTT past an epoch's first segment has")
       }
     }
     guard state.completedEpochs <= plan.epochs else {
@@ -386,19 +409,24 @@ public struct Trainer {
   }
 
   /// One epoch of truncated BPTT: the segments in stream order, each starting from the state
-  /// the one before ended in (the first from zero), the state left at zero afterwards.
+  /// the one before ended in (the first from zero), the state left at zero afterwards. An epoch
+  /// restored mid-way continues after its segments done from the state they ended in; a stop
+  /// keeps that state in the position for `state()`, as `trainEpoch` does.
   private mutating func trainStreams(
     _ segments: StreamSegments, epoch: Int, step: Float, onBatch: (Int, Int) -> Void
   ) throws -> (seconds: Double, tokens: Int, loss: Double) {
     let info = dataset.info
     let network = self.network
-    let start = Date()
-    var tokens = 0
-    var total = 0.0
-    var scored = 0
-    var carried: CarriedState<Float>?
+    let resumed = partialEpoch
+    partialEpoch = nil
+    let start = Date().addingTimeInterval(-(resumed?.seconds ?? 0))
+    var tokens = resumed?.tokens ?? 0
+    var total = resumed?.lossTotal ?? 0
+    var scored = resumed?.scored ?? 0
+    var carried = resumed?.carried
     defer { network.initialState = nil }
-    for k in 0..<segments.segmentCount {
+    let count = segments.segmentCount
+    for k in (resumed?.batchesDone ?? 0)..<count {
       var batch = SequenceBatch<Float>(
         examples: segments.segment(k), task: info.task, inputSize: info.inputSize)
       network.initialState = carried?.prefix(rows: batch.batchSize)
@@ -407,7 +435,13 @@ public struct Trainer {
       tokens += batch.lengths.reduce(0, +)
       total += loss.total
       scored += loss.scored
-      onBatch(k + 1, segments.segmentCount)
+      onBatch(k + 1, count)
+      if k + 1 < count, shouldStop() {
+        partialEpoch = TrainerState.PartialEpoch(
+          epoch: epoch, batchesDone: k + 1, tokens: tokens, lossTotal: total, scored: scored,
+          seconds: Date().timeIntervalSince(start), carried: carried)
+        throw TrainingInterrupted(epoch: epoch, batchesDone: k + 1)
+      }
     }
     return (Date().timeIntervalSince(start), tokens, scored == 0 ? 0 : total / Double(scored))
   }
