@@ -83,10 +83,16 @@ public final class PackedOperand<Scalar: BLASScalar> {
     shape = (k, n)
     let target = storage.assumingMemoryBound(to: Scalar.self)
     if kernel == .blas {
-      for row in 0..<k {
-        for column in 0..<n {
-          target[row * n + column] = transposed ? b[column * ldb + row] : b[row * ldb + column]
-        }
+      // Each scalar type through its own specialised loop: the generic one copies element by
+      // element through the type's value witnesses.
+      if Scalar.self == Float.self {
+        copyOperand(
+          UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb: ldb,
+          transposed: transposed, k: k, n: n, into: storage.assumingMemoryBound(to: Float.self))
+      } else {
+        copyOperand(
+          UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), ldb: ldb,
+          transposed: transposed, k: k, n: n, into: storage.assumingMemoryBound(to: Double.self))
       }
     } else {
       b.withMemoryRebound(to: Float.self, capacity: 1) { b in
@@ -130,5 +136,18 @@ public final class PackedOperand<Scalar: BLASScalar> {
     capacity = bytes
     storage = .allocate(byteCount: bytes, alignment: Self.alignment)
     storage.bindMemory(to: Scalar.self, capacity: capacity / MemoryLayout<Scalar>.stride)
+  }
+}
+
+/// B (or Bᵀ when `transposed`) as a dense row-major `k × n` block, for the BLAS kernel.
+@inline(__always)
+private func copyOperand<T>(
+  _ b: UnsafePointer<T>, ldb: Int, transposed: Bool, k: Int, n: Int,
+  into target: UnsafeMutablePointer<T>
+) {
+  for row in 0..<k {
+    for column in 0..<n {
+      target[row * n + column] = transposed ? b[column * ldb + row] : b[row * ldb + column]
+    }
   }
 }
