@@ -157,18 +157,10 @@ import Testing
     #expect(state.partialEpoch?.carried == nil)
     state.partialEpoch?.carried = carried
 
-    var second = Self.trainer(corpus, cell: cell, epochs: 3)
-    second.network.parameters = first.network.parameters
-    second.optimizer.state = first.optimizer.state
-    try second.restore(state)
-    var resumed: [Int] = []
-    try second.train(
-      onBatch: { epoch, batch, _ in if epoch == 2 { resumed.append(batch) } },
-      onEpoch: { records += $0.records })
+    let resumed = try TrainerTests.resumeToTheEnd(
+      Self.trainer(corpus, cell: cell, epochs: 3), from: first, state: state, records: records,
+      straight: straight, straightRecords: straightRecords)
     #expect(resumed == Array(4...10))
-    #expect(second.network.parameters == straight.network.parameters)
-    #expect(second.optimizer.state == straight.optimizer.state)
-    #expect(TrainerTests.timeless(records) == TrainerTests.timeless(straightRecords))
 
     // Resumed from zero instead of the carried state, the same segments end elsewhere.
     var zero = Self.trainer(corpus, cell: cell, epochs: 3)
@@ -195,30 +187,25 @@ import Testing
       try fresh.restore(state)
     }
 
-    var missing = stopped
-    missing.partialEpoch?.carried = nil
-    let refused = try #require(throws: TrainerState.Mismatch.self) {
-      try restored(missing)
+    var unstateful = carried
+    unstateful.states = []
+    for (changed, reason) in [
+      (nil, "it stopped after segment 1 of epoch 1 without the state carried into the next segment"),
+      (
+        carried.prefix(rows: 3),
+        "its carried state does not fit: a carried state of 3 rows for a batch of 4 sequences"
+      ),
+      (
+        unstateful,
+        "its carried state does not fit: a carried state without the cell state of every layer "
+          + "(H = 8 per row)"
+      ),
+    ] {
+      var state = stopped
+      state.partialEpoch?.carried = changed
+      let refused = try #require(throws: TrainerState.Mismatch.self) { try restored(state) }
+      #expect(refused.reason == reason)
     }
-    #expect(
-      refused.reason
-        == "it stopped after segment 1 of epoch 1 without the state carried into the next segment")
-
-    var narrow = stopped
-    narrow.partialEpoch?.carried = carried.prefix(rows: 3)
-    let rows = try #require(throws: TrainerState.Mismatch.self) {
-      try restored(narrow)
-    }
-    #expect(
-      rows.reason
-        == "its carried state does not fit: a carried state of 3 rows for a batch of 4 sequences")
-
-    var elman = stopped
-    elman.partialEpoch?.carried = CarriedState(rows: 4, outputs: carried.outputs, states: [])
-    let cellState = try #require(throws: TrainerState.Mismatch.self) {
-      try restored(elman)
-    }
-    #expect(cellState.reason.hasSuffix("without the cell state of every layer (H = 8 per row)"))
 
     var beyond = stopped
     beyond.partialEpoch?.batchesDone = 10

@@ -27,6 +27,32 @@ import Testing
       learningRate: learningRate, metrics: [Accuracy()], shuffler: generator.derived("shuffle"))
   }
 
+  /// `fresh` given `first`'s weights and optimizer state, restored to `state` and trained to the
+  /// end of its plan: it must end where `straight` (the same plan, never stopped) did, with
+  /// `records` (those of `first`) plus its own equal to `straight`'s. Returns the batches it
+  /// trained in the epoch it resumed.
+  static func resumeToTheEnd(
+    _ fresh: Trainer, from first: Trainer, state: TrainerState, records: [EpochRecord],
+    straight: Trainer, straightRecords: [EpochRecord],
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) throws -> [Int] {
+    var second = fresh
+    second.network.parameters = first.network.parameters
+    second.optimizer.state = first.optimizer.state
+    try second.restore(state)
+    let epoch = state.completedEpochs + 1
+    var batches: [Int] = []
+    var records = records
+    try second.train(
+      onBatch: { current, batch, _ in if current == epoch { batches.append(batch) } },
+      onEpoch: { records += $0.records })
+    #expect(
+      second.network.parameters == straight.network.parameters, sourceLocation: sourceLocation)
+    #expect(second.optimizer.state == straight.optimizer.state, sourceLocation: sourceLocation)
+    #expect(timeless(records) == timeless(straightRecords), sourceLocation: sourceLocation)
+    return batches
+  }
+
   /// Records without the wall-clock columns, which differ from run to run.
   static func timeless(_ records: [EpochRecord]) -> [EpochRecord] {
     records.map { record in

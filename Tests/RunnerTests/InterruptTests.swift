@@ -57,28 +57,54 @@ import Testing
     return process.terminationStatus
   }
 
-  @Test func aSignalledRunStopsMidEpochAndResumesToTheSameBits() throws {
-    let workspace = try RunnerTests.workspace(Self.spec)
+  /// Runs `spec.yaml` straight into `straight/`, then into `cut/` stopped by SIGTERM 0.3 s after
+  /// its first epoch's metrics exist, and checks that it stopped inside epoch 2 with a
+  /// mid-epoch checkpoint. Returns the cut run, its trainer state and that partial epoch.
+  static func runStraightAndCut(
+    in workspace: URL
+  ) throws -> (run: URL, state: [String: Any], partial: [String: Any]) {
     let straight = try RunnerProcess.run(
       ["spec.yaml", "--quiet", "--run-directory", "straight"], in: workspace)
     #expect(straight.status == 0, "\(straight.errors)")
     let run = workspace.appendingPathComponent("cut")
     let metrics = run.appendingPathComponent("metrics.csv")
-
-    // SIGTERM during epoch 2 (the metrics of epoch 1 exist; no checkpoint was due yet).
-    let first = try Self.interrupt(
+    let status = try interrupt(
       ["spec.yaml", "--quiet", "--run-directory", "cut"], in: workspace, signal: SIGTERM,
       after: 0.3
     ) { FileManager.default.fileExists(atPath: metrics.path) }
-    #expect(first == 143)
-    let manifest = try RunnerTests.json(run.appendingPathComponent("manifest.json"))
-    #expect(manifest["status"] as? String == "interrupted")
-    #expect((manifest["message"] as? String)?.contains("by signal 15") == true)
-    let state = try Self.trainerState(run)
+    #expect(status == 143)
+    let state = try trainerState(run)
     let partial = try #require(
       state["partial_epoch"] as? [String: Any], "the stop fell on an epoch's end: \(state)")
     #expect(partial["epoch"] as? Int == 2)
     #expect(state["completed_epochs"] as? Int == 1)
+    return (run, state, partial)
+  }
+
+  /// The metrics (all but the timing columns) and `files` of `run` are those of `reference`.
+  static func expectSameResults(
+    _ run: URL, as reference: URL, files: [String] = ["model.safetensors"],
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
+    #expect(
+      try RunnerTests.csvRows(run).map { Array($0.prefix(5)) }
+        == RunnerTests.csvRows(reference).map { Array($0.prefix(5)) },
+      sourceLocation: sourceLocation)
+    for file in files {
+      #expect(
+        try Data(contentsOf: run.appendingPathComponent(file))
+          == Data(contentsOf: reference.appendingPathComponent(file)), "\(file)",
+        sourceLocation: sourceLocation)
+    }
+  }
+
+  @Test func aSignalledRunStopsMidEpochAndResumesToTheSameBits() throws {
+    let workspace = try RunnerTests.workspace(Self.spec)
+    // SIGTERM during epoch 2 (the metrics of epoch 1 exist; no checkpoint was due yet).
+    let (run, state, partial) = try Self.runStraightAndCut(in: workspace)
+    let manifest = try RunnerTests.json(run.appendingPathComponent("manifest.json"))
+    #expect(manifest["status"] as? String == "interrupted")
+    #expect((manifest["message"] as? String)?.contains("by signal 15") == true)
     let done = try #require(partial["batches_done"] as? Int)
     #expect(done > 0 && done < Self.batches)
 
@@ -99,15 +125,9 @@ import Testing
 
     let last = try RunnerProcess.run(["trial", "cut", "--quiet"], in: workspace)
     #expect(last.status == 0, "\(last.errors)")
-    let reference = workspace.appendingPathComponent("straight")
-    #expect(
-      try RunnerTests.csvRows(run).map { Array($0.prefix(5)) }
-        == RunnerTests.csvRows(reference).map { Array($0.prefix(5)) })
-    for file in ["model.safetensors", "confusion-dev.csv", "confusion-train.csv"] {
-      #expect(
-        try Data(contentsOf: run.appendingPathComponent(file))
-          == Data(contentsOf: reference.appendingPathComponent(file)), "\(file)")
-    }
+    try Self.expectSameResults(
+      run, as: workspace.appendingPathComponent("straight"),
+      files: ["model.safetensors", "confusion-dev.csv", "confusion-train.csv"])
     let final = try RunnerTests.json(run.appendingPathComponent("manifest.json"))
     #expect(final["status"] as? String == "completed")
     #expect((final["resumed"] as? [String])?.count == 2)
@@ -164,20 +184,7 @@ import Testing
     }
     try text.write(
       to: workspace.appendingPathComponent("train.txt"), atomically: true, encoding: .utf8)
-    let straight = try RunnerProcess.run(
-      ["spec.yaml", "--quiet", "--run-directory", "straight"], in: workspace)
-    #expect(straight.status == 0, "\(straight.errors)")
-    let run = workspace.appendingPathComponent("cut")
-    let metrics = run.appendingPathComponent("metrics.csv")
-    let status = try Self.interrupt(
-      ["spec.yaml", "--quiet", "--run-directory", "cut"], in: workspace, signal: SIGTERM,
-      after: 0.3
-    ) { FileManager.default.fileExists(atPath: metrics.path) }
-    #expect(status == 143)
-    let state = try Self.trainerState(run)
-    let partial = try #require(
-      state["partial_epoch"] as? [String: Any], "the stop fell on an epoch's end: \(state)")
-    #expect(partial["epoch"] as? Int == 2)
+    let (run, _, partial) = try Self.runStraightAndCut(in: workspace)
     #expect(partial["carried"] == nil)
     #expect(
       FileManager.default.fileExists(
@@ -185,13 +192,7 @@ import Testing
 
     let resumed = try RunnerProcess.run(["resume", "cut", "--quiet"], in: workspace)
     #expect(resumed.status == 0, "\(resumed.errors)")
-    let reference = workspace.appendingPathComponent("straight")
-    #expect(
-      try RunnerTests.csvRows(run).map { Array($0.prefix(5)) }
-        == RunnerTests.csvRows(reference).map { Array($0.prefix(5)) })
-    #expect(
-      try Data(contentsOf: run.appendingPathComponent("model.safetensors"))
-        == Data(contentsOf: reference.appendingPathComponent("model.safetensors")))
+    try Self.expectSameResults(run, as: workspace.appendingPathComponent("straight"))
   }
 
   @Test func runnerTrialStartsAFreshFolderAndResumesAKilledOne() throws {
