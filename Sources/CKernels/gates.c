@@ -1,4 +1,5 @@
 #include "ckernels.h"
+#include "tanhf_polynomial.h"
 
 // The gated cells' element-wise steps (LSTMCell, GRUCell in Float32), built like tanh.c for
 // AVX-512, AVX2 and the baseline, each call running the widest the CPU has. Every value is the
@@ -10,29 +11,13 @@
 // A pass works row by row with one pointer per buffer; the gate deltas are written in place of
 // the gates (the network's layout), so the backward kernels read `gates` and write it.
 
-// tanh.c's TANH_LOOP for one value, contraction on as there (fused in the AVX builds); the
+// tanhf_polynomial.h for one value, contraction on as in tanh.c (fused in the AVX builds); the
 // argument is evaluated outside, under the caller's contraction (off).
 #define GATE_TANH(x_in, out)                                             \
   {                                                                      \
     const float gate_argument = (x_in);                                  \
     {                                                                    \
-      _Pragma("clang fp contract(on)") const float clamp = 7.90531110763549805f; \
-      float x = gate_argument;                                           \
-      x = x < -clamp ? -clamp : x;                                       \
-      x = x > clamp ? clamp : x;                                         \
-      const float x2 = x * x;                                            \
-      float p = -2.76076847742355e-16f;                                  \
-      p = p * x2 + 2.00018790482477e-13f;                                \
-      p = p * x2 + -8.60467152213735e-11f;                               \
-      p = p * x2 + 5.12229709037114e-08f;                                \
-      p = p * x2 + 1.48572235717979e-05f;                                \
-      p = p * x2 + 6.37261928875436e-04f;                                \
-      p = p * x2 + 4.89352455891786e-03f;                                \
-      float q = 1.19825839466702e-06f;                                   \
-      q = q * x2 + 1.18534705686654e-04f;                                \
-      q = q * x2 + 2.26843463243900e-03f;                                \
-      q = q * x2 + 4.89352518554385e-03f;                                \
-      (out) = x * p / q;                                                 \
+      _Pragma("clang fp contract(on)") TANHF_POLYNOMIAL(gate_argument, out) \
     }                                                                    \
   }
 
