@@ -319,7 +319,8 @@ public struct ComponentTable<Factory: Sendable>: Sendable {
   public let kind: ComponentKind
   public private(set) var components: [Component<Factory>] = []
 
-  init(kind: ComponentKind) {
+  /// An empty table of `kind`'s components.
+  public init(kind: ComponentKind) {
     self.kind = kind
   }
 

@@ -38,9 +38,9 @@ final class FuzzData: Sendable {
   /// The standard components, generated datasets behind `GeneratedBudget`, without `process`:
   /// a fuzzed spec must not run commands.
   private static func fuzzedRegistry() throws(DuplicateComponent) -> Registry {
-    let standard = Registry.standard
-    var registry = Registry()
-    for component in standard.datasets.components where component.name != "process" {
+    var registry = Registry.standard
+    registry.datasets = ComponentTable(kind: .dataset)
+    for component in Registry.standard.datasets.components where component.name != "process" {
       if readsFiles(component) {
         try registry.datasets.register(component)
       } else {
@@ -53,19 +53,6 @@ final class FuzzData: Sendable {
           })
       }
     }
-    for component in standard.models.components { try registry.models.register(component) }
-    for component in standard.cells.components { try registry.cells.register(component) }
-    for component in standard.optimizers.components {
-      try registry.optimizers.register(component)
-    }
-    for component in standard.schedules.components { try registry.schedules.register(component) }
-    for component in standard.activations.components {
-      try registry.activations.register(component)
-    }
-    for component in standard.initializers.components {
-      try registry.initializers.register(component)
-    }
-    for component in standard.metrics.components { try registry.metrics.register(component) }
     return registry
   }
 
