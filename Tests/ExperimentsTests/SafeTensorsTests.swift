@@ -58,13 +58,18 @@ import Testing
   }
 }
 
-/// Runs python3 with NumPy, or says why it cannot.
+/// Runs python3 with a module the script needs, or says why it cannot.
 enum Python {
-  /// The script's standard output, or `nil` (with a note) when python3 or NumPy is missing.
-  static func run(_ arguments: [String]) throws -> String? {
+  /// The script's standard output, or `nil` (with a note) when python3 or `module` is missing;
+  /// `missing` says how the module is named and installed. `quiet` discards what the script
+  /// writes to standard error (a library's warnings).
+  static func run(
+    _ arguments: [String], needing module: String = "numpy", missing: String = "NumPy",
+    quiet: Bool = false
+  ) throws -> String? {
     let probe = Process()
     probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    probe.arguments = ["python3", "-c", "import numpy"]
+    probe.arguments = ["python3", "-c", "import \(module)"]
     probe.standardError = FileHandle.nullDevice
     guard (try? probe.run()) != nil else {
       print("skipped: python3 is not available")
@@ -72,7 +77,7 @@ enum Python {
     }
     probe.waitUntilExit()
     guard probe.terminationStatus == 0 else {
-      print("skipped: NumPy is not installed for python3")
+      print("skipped: \(missing) is not installed for python3")
       return nil
     }
     let process = Process()
@@ -80,6 +85,7 @@ enum Python {
     process.arguments = ["python3"] + arguments
     let pipe = Pipe()
     process.standardOutput = pipe
+    if quiet { process.standardError = FileHandle.nullDevice }
     try process.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

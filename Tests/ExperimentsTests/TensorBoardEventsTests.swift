@@ -354,7 +354,11 @@ enum EventFileReader {
       spec = accumulator.Tensors("spec")[0].tensor_proto.string_val[0].decode()
       print(json.dumps({"scalars": scalars, "spec": spec}))
       """
-    guard let output = try Self.python(script, run.path) else { return }
+    guard
+      let output = try Python.run(
+        ["-c", script, run.path], needing: "tensorboard",
+        missing: "tensorboard (pip install tensorboard)", quiet: true)
+    else { return }
     let document = try #require(
       JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
     let scalars = try #require(document["scalars"] as? [String: [[Double]]])
@@ -369,31 +373,4 @@ enum EventFileReader {
     #expect(document["spec"] as? String == "```yaml\n" + spec + "```")
   }
 
-  /// The script's standard output, or nil (with a note) when python3 or tensorboard is missing.
-  static func python(_ script: String, _ argument: String) throws -> String? {
-    let probe = Process()
-    probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    probe.arguments = ["python3", "-c", "import tensorboard"]
-    probe.standardError = FileHandle.nullDevice
-    guard (try? probe.run()) != nil else {
-      print("skipped: python3 is not available")
-      return nil
-    }
-    probe.waitUntilExit()
-    guard probe.terminationStatus == 0 else {
-      print("skipped: tensorboard is not installed for python3 (pip install tensorboard)")
-      return nil
-    }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script, argument]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0)
-    return String(decoding: data, as: UTF8.self)
-  }
 }
