@@ -361,10 +361,13 @@ public struct Trainer {
 
   /// One pass of minibatch updates over the train split (reshuffled first when the plan says
   /// so), without evaluation, at `rate` (the base learning rate when nil), with the noise and
-  /// clipping of the trainer. `onBatch(batch, batches)` follows progress; `epoch` only labels a
-  /// divergence. An epoch restored mid-way (`TrainerState.partialEpoch`) continues after its
-  /// batches done, without a new shuffle; when `shouldStop` says so after a batch that is not the
-  /// epoch's last, the position is kept for `state()` and `TrainingInterrupted` is thrown.
+  /// clipping of the trainer. With truncated BPTT the batches are the streams' segments in
+  /// order, each starting from the state the one before ended in (the first from zero), and the
+  /// state is left at zero afterwards. `onBatch(batch, batches)` follows progress; `epoch` only
+  /// labels a divergence. An epoch restored mid-way (`TrainerState.partialEpoch`) continues
+  /// after its batches done, without a new shuffle (and from the carried state it kept); when
+  /// `shouldStop` says so after a batch that is not the epoch's last, the position is kept for
+  /// `state()` and `TrainingInterrupted` is thrown.
   /// Returns the wall time, the tokens trained on and the mean training loss per
   /// scored token over the epoch's batches (each with the weights before its update).
   public mutating func trainEpoch(
@@ -373,27 +376,38 @@ public struct Trainer {
     let network = self.network
     if !gradients.hasSameLayout(as: network.parameters) { gradients = network.parameters.zeros() }
     let step = Float(rate ?? learningRate)
-    if let segments = streams[.train] {
-      return try trainStreams(segments, epoch: epoch, step: step, onBatch: onBatch)
-    }
-    let trainExamples = dataset.examples(.train)
     let info = dataset.info
-    // Written so that no batch size, however large, overflows: the last batch takes the rest.
-    let (whole, rest) = order.count.quotientAndRemainder(dividingBy: plan.batchSize)
-    let batches = whole + (rest > 0 ? 1 : 0)
     let resumed = partialEpoch
     partialEpoch = nil
-    if plan.shuffle, resumed == nil { shuffler.shuffle(&order) }
+    let segments = streams[.train]
+    let batches: Int
+    let members: (Int) -> [SequenceExample]
+    if let segments {
+      batches = segments.segmentCount
+      members = { segments.segment($0) }
+    } else {
+      if plan.shuffle, resumed == nil { shuffler.shuffle(&order) }
+      // Written so that no batch size, however large, overflows: the last batch takes the rest.
+      let (whole, rest) = order.count.quotientAndRemainder(dividingBy: plan.batchSize)
+      batches = whole + (rest > 0 ? 1 : 0)
+      let (order, size, examples) = (order, plan.batchSize, dataset.examples(.train))
+      members = { batchIndex in
+        let first = batchIndex * size
+        return order[first..<(first + min(size, order.count - first))].map { examples[$0] }
+      }
+    }
     let start = Date().addingTimeInterval(-(resumed?.seconds ?? 0))
     var tokens = resumed?.tokens ?? 0
     var total = resumed?.lossTotal ?? 0
     var scored = resumed?.scored ?? 0
+    var carried = resumed?.carried
+    defer { if segments != nil { network.initialState = nil } }
     for batchIndex in (resumed?.batchesDone ?? 0)..<batches {
-      let first = batchIndex * plan.batchSize
-      let members = order[first..<(first + min(plan.batchSize, order.count - first))]
       var batch = SequenceBatch<Float>(
-        examples: members.map { trainExamples[$0] }, task: info.task, inputSize: info.inputSize)
+        examples: members(batchIndex), task: info.task, inputSize: info.inputSize)
+      if segments != nil { network.initialState = carried?.prefix(rows: batch.batchSize) }
       let loss = try update(&batch, epoch: epoch, batchIndex: batchIndex, step: step)
+      if segments != nil { carried = network.finalState(for: batch) }
       tokens += batch.lengths.reduce(0, +)
       total += loss.total
       scored += loss.scored
@@ -401,46 +415,8 @@ public struct Trainer {
       if batchIndex + 1 < batches, shouldStop() {
         partialEpoch = TrainerState.PartialEpoch(
           epoch: epoch, batchesDone: batchIndex + 1, tokens: tokens, lossTotal: total,
-          scored: scored, seconds: Date().timeIntervalSince(start))
+          scored: scored, seconds: Date().timeIntervalSince(start), carried: carried)
         throw TrainingInterrupted(epoch: epoch, batchesDone: batchIndex + 1)
-      }
-    }
-    return (Date().timeIntervalSince(start), tokens, scored == 0 ? 0 : total / Double(scored))
-  }
-
-  /// One epoch of truncated BPTT: the segments in stream order, each starting from the state
-  /// the one before ended in (the first from zero), the state left at zero afterwards. An epoch
-  /// restored mid-way continues after its segments done from the state they ended in; a stop
-  /// keeps that state in the position for `state()`, as `trainEpoch` does.
-  private mutating func trainStreams(
-    _ segments: StreamSegments, epoch: Int, step: Float, onBatch: (Int, Int) -> Void
-  ) throws -> (seconds: Double, tokens: Int, loss: Double) {
-    let info = dataset.info
-    let network = self.network
-    let resumed = partialEpoch
-    partialEpoch = nil
-    let start = Date().addingTimeInterval(-(resumed?.seconds ?? 0))
-    var tokens = resumed?.tokens ?? 0
-    var total = resumed?.lossTotal ?? 0
-    var scored = resumed?.scored ?? 0
-    var carried = resumed?.carried
-    defer { network.initialState = nil }
-    let count = segments.segmentCount
-    for k in (resumed?.batchesDone ?? 0)..<count {
-      var batch = SequenceBatch<Float>(
-        examples: segments.segment(k), task: info.task, inputSize: info.inputSize)
-      network.initialState = carried?.prefix(rows: batch.batchSize)
-      let loss = try update(&batch, epoch: epoch, batchIndex: k, step: step)
-      carried = network.finalState(for: batch)
-      tokens += batch.lengths.reduce(0, +)
-      total += loss.total
-      scored += loss.scored
-      onBatch(k + 1, count)
-      if k + 1 < count, shouldStop() {
-        partialEpoch = TrainerState.PartialEpoch(
-          epoch: epoch, batchesDone: k + 1, tokens: tokens, lossTotal: total, scored: scored,
-          seconds: Date().timeIntervalSince(start), carried: carried)
-        throw TrainingInterrupted(epoch: epoch, batchesDone: k + 1)
       }
     }
     return (Date().timeIntervalSince(start), tokens, scored == 0 ? 0 : total / Double(scored))
