@@ -8,20 +8,47 @@ public enum MetricsFormat: String, Sendable, Codable, CaseIterable {
 }
 
 /// The `training:` section.
-public struct TrainingOptions: Sendable, Decodable {
-  public var epochs: Int
-  public var batchSize: Int
-  public var shuffle: Bool
+public struct TrainingOptions: SpecOptions {
+  @SpecOption(default: 10, range: 1..., help: "passes over the train split") public var epochs: Int
+  @SpecOption(default: 16, range: 1..., help: "sequences per minibatch") public var batchSize: Int
+  @SpecOption(default: true, help: "reshuffle the train split every epoch") public var shuffle: Bool
+  @SpecOption(
+    default: ["accuracy"],
+    help: "metrics measured on every split after every epoch (runner list metrics)")
   public var metrics: [String]
+  @SpecOption(
+    minimum: 0, minimumInclusive: false,
+    help: "scale gradients down to this global L2 norm (null: no clipping)")
   public var clipNorm: Double?
+  @SpecOption(
+    minimum: 0, minimumInclusive: false,
+    help: "clamp every gradient entry to ±this, before clip_norm (null: no clipping)")
   public var clipValue: Double?
+  @SpecOption(
+    default: 1, range: 1..., help: "epochs between checkpoints (one is also written at the end)")
   public var checkpointEvery: Int
+  @SpecOption(
+    default: 0, minimum: 0, maximum: 1, maximumInclusive: false,
+    help: "probability of dropping an input value or feature in training")
   public var inputDropout: Double
+  @SpecOption(
+    default: 0, minimum: 0, maximum: 1, maximumInclusive: false,
+    help: "probability of zeroing a hidden output fed to the output layer in training")
   public var outputDropout: Double
+  @SpecOption(default: 0, minimum: 0, help: "std. dev. of Gaussian noise added to dense inputs in training")
   public var inputNoise: Double
+  @SpecOption(default: 0, minimum: 0, help: "std. dev. of Gaussian noise on the weights for each training batch")
   public var weightNoise: Double
   /// Truncated BPTT over streams (`TrainingPlan.bpttSteps`); nil trains on whole examples.
+  @SpecOption(
+    range: 1...,
+    help: "truncated BPTT: each split as batch_size streams in segments of this many steps, "
+      + "the state carried between segments (rnn, framewise classes; null: whole examples)",
+    elidedAtDefault: true)
   public var bpttSteps: Int?
+
+  /// The declared defaults.
+  public init() {}
 
   /// The training-only perturbations these options ask for, drawing from `generator`; nil when
   /// they ask for none.
@@ -38,94 +65,50 @@ public struct TrainingOptions: Sendable, Decodable {
       input: inputNoise, weight: weightNoise, generator: generator)
   }
 
-  enum CodingKeys: String, CodingKey {
-    case epochs
-    case batchSize = "batch_size"
-    case shuffle
-    case metrics
-    case clipNorm = "clip_norm"
-    case clipValue = "clip_value"
-    case checkpointEvery = "checkpoint_every"
-    case inputDropout = "input_dropout"
-    case outputDropout = "output_dropout"
-    case inputNoise = "input_noise"
-    case weightNoise = "weight_noise"
-    case bpttSteps = "bptt_steps"
-  }
-
   /// The clipping the options ask for.
   public var clipping: GradientClipping {
     GradientClipping(norm: clipNorm, value: clipValue)
   }
 
-  static let options: [OptionDescription] = [
-    .integer("epochs", default: 10, range: 1..., help: "passes over the train split"),
-    .integer("batch_size", default: 16, range: 1..., help: "sequences per minibatch"),
-    .boolean("shuffle", default: true, help: "reshuffle the train split every epoch"),
-    OptionDescription(
-      name: "metrics", kind: .list(of: .string, allowed: nil),
-      defaultValue: .list([.string("accuracy")]),
-      help: "metrics measured on every split after every epoch (runner list metrics)"),
-    OptionDescription(
-      name: "clip_norm",
-      kind: .number(
-        minimum: 0, minimumInclusive: false, maximum: nil,
-        maximumInclusive: true), defaultValue: .null,
-      help: "scale gradients down to this global L2 norm (null: no clipping)"),
-    OptionDescription(
-      name: "clip_value",
-      kind: .number(
-        minimum: 0, minimumInclusive: false, maximum: nil,
-        maximumInclusive: true), defaultValue: .null,
-      help: "clamp every gradient entry to ±this, before clip_norm (null: no clipping)"),
-    .integer(
-      "checkpoint_every", default: 1, range: 1...,
-      help: "epochs between checkpoints (one is also written at the end)"),
-    .number(
-      "input_dropout", default: 0, minimum: 0, maximum: 1, maximumInclusive: false,
-      help: "probability of dropping an input value or feature in training"),
-    .number(
-      "output_dropout", default: 0, minimum: 0, maximum: 1, maximumInclusive: false,
-      help: "probability of zeroing a hidden output fed to the output layer in training"),
-    .number(
-      "input_noise", default: 0, minimum: 0,
-      help: "std. dev. of Gaussian noise added to dense inputs in training"),
-    .number(
-      "weight_noise", default: 0, minimum: 0,
-      help: "std. dev. of Gaussian noise on the weights for each training batch"),
-    OptionDescription(
-      name: "bptt_steps", kind: .integer(1...Int.max), defaultValue: .null,
-      help: "truncated BPTT: each split as batch_size streams in segments of this many steps, "
-        + "the state carried between segments (rnn, framewise classes; null: whole examples)"
-    ).elidedAtDefault(),
-  ]
+  static let options = TrainingOptions().optionDescriptions
+}
 
-  /// `training.early_stopping`, a mapping or null.
-  static let earlyStoppingOptions: [OptionDescription] = [
-    .string("metric", default: "dev.loss", help: "split.metric to monitor, e.g. dev.accuracy"),
-    OptionDescription(
-      name: "mode", kind: .choice(["min", "max"]), defaultValue: .null,
-      help: "whether smaller or larger is better (null: the metric's own)"),
-    .integer(
-      "patience", default: 5, range: 1..., help: "epochs without improvement before stopping"),
-    .number(
-      "min_delta", default: 0, minimum: 0, help: "smallest change that counts as improvement"),
-  ]
+/// `training.early_stopping`, a mapping or null.
+struct EarlyStoppingOptions: SpecOptions {
+  @SpecOption(default: "dev.loss", help: "split.metric to monitor, e.g. dev.accuracy")
+  var metric: String
+  @SpecOption(help: "whether smaller or larger is better (null: the metric's own)")
+  var mode: MetricGoal?
+  @SpecOption(default: 5, range: 1..., help: "epochs without improvement before stopping")
+  var patience: Int
+  @SpecOption(default: 0, minimum: 0, help: "smallest change that counts as improvement")
+  var minDelta: Double
+
+  static let options = EarlyStoppingOptions().optionDescriptions
 }
 
 /// The `output:` section.
-public struct OutputOptions: Sendable, Decodable {
+public struct OutputOptions: SpecOptions {
   /// Root of the run directories, relative to the working directory unless absolute.
+  @SpecOption(default: "results", help: "root folder; a run lands in <dir>/<name>/<run-id>/")
   public var dir: String
+  @SpecOption(
+    default: [.csv, .json, .tensorboard],
+    help: "metrics files to write: metrics.csv, metrics.json, events.out.tfevents.*")
   public var formats: [MetricsFormat]
 
-  static let options: [OptionDescription] = [
-    .string("dir", default: "results", help: "root folder; a run lands in <dir>/<name>/<run-id>/"),
-    .list(
-      "formats", allowed: MetricsFormat.allCases.map(\.rawValue),
-      default: ["csv", "json", "tensorboard"],
-      help: "metrics files to write: metrics.csv, metrics.json, events.out.tfevents.*"),
-  ]
+  /// The declared defaults.
+  public init() {}
+
+  static let options = OutputOptions().optionDescriptions
+}
+
+/// The top-level keys of a spec; sections are described by their components.
+struct TopLevelOptions: SpecOptions {
+  @SpecOption(help: "experiment name; runs land in <output.dir>/<name>/") var name: String
+  @SpecOption(default: 0, range: 0..., help: "seed of every random draw in the run") var seed: UInt64
+
+  static let options = TopLevelOptions().optionDescriptions
 }
 
 /// A spec assembled into components, ready to run: every option checked, every default filled,
@@ -151,11 +134,6 @@ public struct Experiment: Sendable {
   /// Every component the spec names, with the module that registered it, for provenance.
   public let components: [ComponentRecord]
 
-  /// The top-level keys of a spec; sections are described by their components.
-  static let topLevelOptions: [OptionDescription] = [
-    .string("name", default: nil, help: "experiment name; runs land in <output.dir>/<name>/"),
-    .integer("seed", default: 0, range: 0..., help: "seed of every random draw in the run"),
-  ]
   static let componentSections = ["dataset", "model", "optimizer", "schedule"]
   static let fixedSections = ["training", "output"]
 
@@ -196,7 +174,7 @@ public struct Experiment: Sendable {
     }
     collect { () throws(SpecError) in
       _ = try root.resolved(
-        against: topLevelOptions, path: "",
+        against: TopLevelOptions.options, path: "",
         passThrough: Set(componentSections + fixedSections + ["sweep"]))
     }
     collect { () throws(SpecError) in _ = try section("dataset", of: root, table: registry.datasets) }
@@ -236,14 +214,10 @@ public struct Experiment: Sendable {
     }
     // `sweep:` belongs to `runner sweep` (SweepSpec); a single run ignores it.
     let top = try root.resolved(
-      against: Self.topLevelOptions, path: "",
+      against: TopLevelOptions.options, path: "",
       passThrough: Set(Self.componentSections + Self.fixedSections + ["sweep"]))
-    struct Top: Decodable {
-      var name: String
-      var seed: UInt64
-    }
-    let decoded = try SpecDecoder().decode(Top.self, from: top)
-    try Self.checkName(decoded.name, at: top["name"]!)
+    let decoded = try SpecDecoder().decode(TopLevelOptions.self, from: top)
+    try Self.checkName(decoded.name, at: decoded.$name)
     name = decoded.name
     seed = decoded.seed
     let generator = SeededGenerator(seed: seed)
@@ -274,12 +248,13 @@ public struct Experiment: Sendable {
     var modelNode = try Self.settle(
       "input", in: resolvedModel, to: info.inputSize, what: "input features")
     modelNode = try Self.settle("output", in: modelNode, to: info.outputSize, what: "classes")
+    let section = ComponentOptions(node: modelNode, path: "model")
     let context = ModelContext(
       sizes: ModelSizes(input: info.inputSize, output: info.outputSize, task: info.task),
-      activations: registry.activations, initializers: registry.initializers,
+      section: section, activations: registry.activations, initializers: registry.initializers,
       cells: registry.cells)
     model = try Self.building("model", at: modelNode) {
-      try modelComponent.make(ComponentOptions(node: modelNode, path: "model"), context)
+      try modelComponent.make(section, context)
     }
 
     let (optimizerComponent, optimizerNode) = try Self.section(
@@ -296,17 +271,16 @@ public struct Experiment: Sendable {
     try resources.check(
       shape: shape, generated: dataset is GeneratedDataset, model: model.shape,
       cell: model.cell, batchSize: training.batchSize, dataset: ComponentOptions(node: datasetNode, path: "dataset"),
-      modelOptions: ComponentOptions(node: modelNode, path: "model"),
+      modelOptions: section,
       training: ComponentOptions(node: trainingNode, path: "training"))
     var metrics: [any Metric] = []
-    for (index, item) in (trainingNode["metrics"]?.items ?? []).enumerated() {
+    for (index, item) in (training.$metrics.node.items ?? []).enumerated() {
       let component = try registry.metrics.lookup(item, path: "training.metrics.\(index)")
       metrics.append(component.make())
     }
     self.metrics = metrics
     if training.bpttSteps != nil {
-      try Self.checkStreams(
-        model: model, task: shape.task, at: trainingNode["bptt_steps"]!)
+      try Self.checkStreams(model: model, task: shape.task, at: training.$bpttSteps)
     }
     let monitored = MonitoredMetrics(
       splits: shape.availableSplits,
@@ -314,23 +288,13 @@ public struct Experiment: Sendable {
 
     if let node = trainingNode["early_stopping"], !node.isNull {
       let resolved = try node.resolved(
-        against: TrainingOptions.earlyStoppingOptions, path: "training.early_stopping")
-      struct Options: Decodable {
-        var metric: String
-        var mode: MetricGoal?
-        var patience: Int
-        var minDelta: Double
-        enum CodingKeys: String, CodingKey {
-          case metric, mode, patience
-          case minDelta = "min_delta"
-        }
-      }
-      let options = ComponentOptions(node: resolved, path: "training.early_stopping")
-      let o = try options.decode(Options.self)
-      let (split, metric, goal) = try monitored.parse(o.metric, options: options)
+        against: EarlyStoppingOptions.options, path: "training.early_stopping")
+      let options = try SpecDecoder().decode(
+        EarlyStoppingOptions.self, from: resolved, path: "training.early_stopping")
+      let (split, metric, goal) = try monitored.parse(options.metric, at: options.$metric)
       earlyStopping = EarlyStopping(
-        split: split, metric: metric, goal: o.mode ?? goal, patience: o.patience,
-        minDelta: o.minDelta)
+        split: split, metric: metric, goal: options.mode ?? goal, patience: options.patience,
+        minDelta: options.minDelta)
       trainingNode = trainingNode.removing("early_stopping")
         .replacing("early_stopping", with: resolved.content)
     } else {
@@ -351,7 +315,7 @@ public struct Experiment: Sendable {
     let outputNode = try Self.fixedSection("output", of: root, options: OutputOptions.options)
     output = try SpecDecoder().decode(OutputOptions.self, from: outputNode, path: "output")
 
-    var entries = (top.entries ?? []).filter { Self.topLevelOptions.map(\.name).contains($0.key) }
+    var entries = (top.entries ?? []).filter { TopLevelOptions.options.map(\.name).contains($0.key) }
     for (key, node) in [
       ("dataset", datasetNode),
       ("model", modelNode.eliding(defaultsOf: cellOptions + modelComponent.options)),
@@ -405,21 +369,18 @@ public struct Experiment: Sendable {
   /// of framewise classes: a model with a backward direction, or another task, is an error at
   /// `training.bptt_steps`.
   static func checkStreams(
-    model: ModelBlueprint, task: TaskKind, at node: SpecNode
+    model: ModelBlueprint, task: TaskKind, at source: OptionSource
   ) throws(SpecError) {
     guard model.shape.directions == [.forward] else {
-      throw SpecError(
+      throw source.error(
         "bptt_steps carries the state of one forward direction, but this model also runs "
           + "backward (\(model.shape.directions.map(\.rawValue).joined(separator: " + ")))",
-        at: node.location, keyPath: "training.bptt_steps",
         expected: "model.type: rnn, or bptt_steps: null")
     }
     guard task == .framewise else {
-      throw SpecError(
+      throw source.error(
         "bptt_steps reads the data as streams of framewise classes, but this dataset's task "
-          + "is \(task.rawValue)",
-        at: node.location, keyPath: "training.bptt_steps",
-        expected: "a framewise dataset (e.g. type: text), or bptt_steps: null")
+          + "is \(task.rawValue)", expected: "a framewise dataset (e.g. type: text), or bptt_steps: null")
     }
   }
 
@@ -570,14 +531,13 @@ public struct Experiment: Sendable {
   }
 
   /// A name becomes a folder: it must be one plain path component.
-  static func checkName(_ name: String, at node: SpecNode) throws(SpecError) {
+  static func checkName(_ name: String, at source: OptionSource) throws(SpecError) {
     let allowed = name.unicodeScalars.allSatisfy {
       $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)
     }
     guard !name.isEmpty, allowed, name != ".", name != ".." else {
-      throw SpecError(
-        "'\(name)' cannot name a folder", at: node.location, keyPath: "name",
-        expected: "letters, digits, '-', '_' and '.'")
+      throw source.error(
+        "'\(name)' cannot name a folder", expected: "letters, digits, '-', '_' and '.'")
     }
   }
 }

@@ -26,33 +26,39 @@ public struct ProcessDataset: Dataset {
   /// How many lines of the command's standard error an error quotes.
   static let stderrLines = 10
 
-  struct Options: Decodable {
+  struct Options: SpecOptions {
+    @SpecOption(
+      help: "program and arguments (argv, no shell), run in the working directory; {seed} in "
+        + "an argument becomes the data seed, also in RECUR_SEED")
     var command: [String]
+    @SpecOption(
+      default: 60, minimum: 0, minimumInclusive: false,
+      help: "seconds the command may run before it is stopped (an error)")
     var timeoutS: Double
+    @SpecOption(
+      default: .framewise,
+      help: "framewise (labels per step) or sequence (a label per sequence) classes, or the "
+        + "-regression variants (numeric labels)")
     var task: TaskKind
+    @SpecOption(
+      range: 1...,
+      help: "I: the dense width or the token vocabulary size; null = inferred (the width, or "
+        + "the largest token id + 1)")
     var inputSize: Int?
-    enum CodingKeys: String, CodingKey {
-      case command
-      case timeoutS = "timeout_s"
-      case task
-      case inputSize = "input_size"
-    }
   }
 
   /// Runs the command of the resolved `options` with `seed` and parses what it wrote.
-  init(options: ComponentOptions, seed: UInt64) throws(SpecError) {
-    let decoded = try options.decode(Options.self)
-    let argv = decoded.command.map { $0.replacingOccurrences(of: "{seed}", with: String(seed)) }
+  init(options: Options, seed: UInt64) throws(SpecError) {
+    let argv = options.command.map { $0.replacingOccurrences(of: "{seed}", with: String(seed)) }
     guard let program = argv.first, !program.isEmpty else {
-      throw options.error(
-        at: "command", "the command is empty",
+      throw options.$command.error(
+        "the command is empty",
         expected: "the program and its arguments, e.g. [python3, make_data.py]")
     }
     let shown = argv.joined(separator: " ")
     let environment = ProcessInfo.processInfo.environment
     guard let executable = Self.executable(program, path: environment["PATH"]) else {
-      throw options.error(
-        at: "command",
+      throw options.$command.error(
         program.contains("/")
           ? "'\(program)' is not an executable file" : "no program '\(program)' on the PATH",
         expected: "a program on the PATH (e.g. python3) or the path of an executable file")
@@ -71,14 +77,14 @@ public struct ProcessDataset: Dataset {
       outcome = try ExternalCommand.run(
         executable: executable, arguments: Array(argv.dropFirst()),
         environment: environment.merging(["RECUR_SEED": String(seed)]) { $1 },
-        timeout: decoded.timeoutS)
+        timeout: options.timeoutS)
     } catch {
-      throw options.error(at: "command", "cannot start \(shown): \(error.localizedDescription)")
+      throw options.$command.error("cannot start \(shown): \(error.localizedDescription)")
     }
     let stderrTail = Self.tail(of: outcome.stderr)
     func failure(_ message: String, expected: String, line: String? = nil) -> SpecError {
-      options.error(
-        at: "command", message,
+      options.$command.error(
+        message,
         expected: ([expected] + (line.map { ["the line: \($0)"] } ?? []) + stderrTail)
           .joined(separator: "\n"))
     }
@@ -90,12 +96,12 @@ public struct ProcessDataset: Dataset {
       throw failure("\(shown) was killed by signal \(signal)", expected: "exit status 0")
     case .timedOut:
       throw failure(
-        "\(shown) did not finish within timeout_s (\(decoded.timeoutS) s) and was stopped",
+        "\(shown) did not finish within timeout_s (\(options.timeoutS) s) and was stopped",
         expected: "a command that finishes in time, or a larger timeout_s")
     }
     do {
       data = try JSONLinesSequences(
-        outcome.stdout, source: "stdout", task: decoded.task, inputSize: decoded.inputSize)
+        outcome.stdout, source: "stdout", task: options.task, inputSize: options.inputSize)
     } catch {
       throw failure(
         "\(error.description) (output of \(shown))", expected: error.expected ?? "",
@@ -248,22 +254,6 @@ extension Registry {
     name: "process",
     summary: "sequences an external command (a script in any language) writes to its stdout as "
       + "JSON Lines",
-    options: [
-      OptionDescription(
-        name: "command", kind: .list(of: .string, allowed: nil), defaultValue: nil,
-        help: "program and arguments (argv, no shell), run in the working directory; {seed} in "
-          + "an argument becomes the data seed, also in RECUR_SEED"),
-      .number(
-        "timeout_s", default: 60, minimum: 0, minimumInclusive: false,
-        help: "seconds the command may run before it is stopped (an error)"),
-      .choice(
-        "task", TaskKind.allCases.map(\.rawValue), default: TaskKind.framewise.rawValue,
-        help: "framewise (labels per step) or sequence (a label per sequence) classes, or the "
-          + "-regression variants (numeric labels)"),
-      OptionDescription(
-        name: "input_size", kind: .integer(1...Int.max), defaultValue: .null,
-        help: "I: the dense width or the token vocabulary size; null = inferred (the width, or "
-          + "the largest token id + 1)"),
-    ],
+    options: ProcessDataset.Options(),
     make: { options, generator in try ProcessDataset(options: options, seed: generator.seed) })
 }

@@ -13,38 +13,43 @@ extension Registry {
     try registry.datasets.register(csvSequences)
     try registry.datasets.register(text)
     try registry.datasets.register(
-      benchmark(
-        "parity", summary: "seeded bit sequences; is the number of ones odd? (sequence classes)",
-        lengths: (2, 10)
-      ) { sizes, _, generator in
-        GeneratedDataset(shape: SyntheticBenchmark.parityShape(sizes)) {
-          SyntheticBenchmark.parity(sizes, generator: generator)
-        }
-      })
+      Component(
+        name: "parity",
+        summary: "seeded bit sequences; is the number of ones odd? (sequence classes)",
+        options: BenchmarkOptions(lengths: 2...10),
+        make: { options, generator in
+          let sizes = try options.splits()
+          return GeneratedDataset(shape: SyntheticBenchmark.parityShape(sizes)) {
+            SyntheticBenchmark.parity(sizes, generator: generator)
+          }
+        }))
     try registry.datasets.register(
-      benchmark(
-        "adding",
+      Component(
+        name: "adding",
         summary: "seeded adding problem: sum the two marked values (sequence regression; "
           + "predicting 1 scores MSE 1/6)",
-        lengths: (10, 20)
-      ) { sizes, _, generator in
-        GeneratedDataset(shape: SyntheticBenchmark.addingShape(sizes)) {
-          SyntheticBenchmark.adding(sizes, generator: generator)
-        }
-      })
+        options: BenchmarkOptions(lengths: 10...20),
+        make: { options, generator in
+          let sizes = try options.splits()
+          return GeneratedDataset(shape: SyntheticBenchmark.addingShape(sizes)) {
+            SyntheticBenchmark.adding(sizes, generator: generator)
+          }
+        }))
     try registry.datasets.register(
-      benchmark(
-        "reverse",
+      Component(
+        name: "reverse",
         summary: "seeded symbol sequences; output the input reversed (framewise, "
           + "needs the future)",
-        lengths: (2, 8),
-        extra: [.integer("symbols", default: 8, range: 2..., help: "alphabet size (I and K)")]
-      ) { sizes, options, generator in
-        let symbols: Int = try options.value("symbols")
-        return GeneratedDataset(shape: SyntheticBenchmark.reverseShape(sizes, symbols: symbols)) {
-          SyntheticBenchmark.reverse(sizes, symbols: symbols, generator: generator)
-        }
-      })
+        options: ReverseOptions(),
+        make: { options, generator in
+          let sizes = try options.sizes.splits()
+          let symbols = options.symbols
+          return GeneratedDataset(
+            shape: SyntheticBenchmark.reverseShape(sizes, symbols: symbols)
+          ) {
+            SyntheticBenchmark.reverse(sizes, symbols: symbols, generator: generator)
+          }
+        }))
     try registry.datasets.register(process)
     try registry.metrics.register(
       Component(
@@ -84,60 +89,36 @@ extension Registry {
   // MARK: Files
 
   /// `train`, `dev`, `test`: the data files of a dataset read from disk.
-  static let pathOptions: [OptionDescription] = [
-    .string(
-      "train", default: nil,
-      help: "train file (required); relative paths are resolved against the working directory"),
-    OptionDescription(
-      name: "dev", kind: .string, defaultValue: .null,
-      help: "dev file, evaluated every epoch (optional; left out = no dev split)"),
-    OptionDescription(
-      name: "test", kind: .string, defaultValue: .null,
-      help: "test file, evaluated every epoch (optional; left out = no test split)"),
-  ]
-
-  /// Vocabulary and word-feature options shared by the tagging corpora.
-  static let wordOptions: [OptionDescription] = [
-    .integer(
-      "min_count", default: 1, range: 1...,
-      help: "train occurrences a word needs to enter the vocabulary (else it is unknown)"),
-    .boolean("lowercase", default: true, help: "lowercase words before the vocabulary lookup"),
-    .string("unknown_token", default: "<unk>", help: "the vocabulary's entry 0, for unknown words"),
-    .integer(
-      "prefix_length", default: 0, range: 0...,
-      help: "hashed prefix features of 1 … n characters (0 = none)"),
-    .integer(
-      "suffix_length", default: 3, range: 0...,
-      help: "hashed suffix features of 1 … n characters (0 = none)"),
-    .boolean("shape", default: true, help: "hashed capitalisation-shape feature (Xx, XX, dd, …)"),
-    .integer(
-      "feature_buckets", default: 2048, range: 1...,
-      help: "hash buckets shared by all spelling features (input columns after the vocabulary)"),
-  ]
-
-  struct PathOptions: Decodable {
+  struct DataFiles: SpecOptions {
+    @SpecOption(
+      help: "train file (required); relative paths are resolved against the working directory")
     var train: String
+    @SpecOption(help: "dev file, evaluated every epoch (optional; left out = no dev split)")
     var dev: String?
+    @SpecOption(help: "test file, evaluated every epoch (optional; left out = no test split)")
     var test: String?
   }
 
-  struct WordOptions: Decodable {
+  /// Vocabulary and word-feature options shared by the tagging corpora.
+  struct WordOptions: SpecOptions {
+    @SpecOption(
+      default: 1, range: 1...,
+      help: "train occurrences a word needs to enter the vocabulary (else it is unknown)")
     var minCount: Int
+    @SpecOption(default: true, help: "lowercase words before the vocabulary lookup")
     var lowercase: Bool
+    @SpecOption(default: "<unk>", help: "the vocabulary's entry 0, for unknown words")
     var unknownToken: String
+    @SpecOption(default: 0, range: 0..., help: "hashed prefix features of 1 … n characters (0 = none)")
     var prefixLength: Int
+    @SpecOption(default: 3, range: 0..., help: "hashed suffix features of 1 … n characters (0 = none)")
     var suffixLength: Int
+    @SpecOption(default: true, help: "hashed capitalisation-shape feature (Xx, XX, dd, …)")
     var shape: Bool
+    @SpecOption(
+      default: 2048, range: 1...,
+      help: "hash buckets shared by all spelling features (input columns after the vocabulary)")
     var featureBuckets: Int
-    enum CodingKeys: String, CodingKey {
-      case minCount = "min_count"
-      case lowercase
-      case unknownToken = "unknown_token"
-      case prefixLength = "prefix_length"
-      case suffixLength = "suffix_length"
-      case shape
-      case featureBuckets = "feature_buckets"
-    }
 
     var corpusOptions: TaggedCorpus.Options {
       TaggedCorpus.Options(
@@ -149,195 +130,174 @@ extension Registry {
   }
 
   /// Runs a reading factory, locating a data file's error at the option that named the file.
-  static func reading<T>(
-    _ options: ComponentOptions, _ body: () throws(DataFileError) -> T
+  static func reading<T, Options: SpecOptions>(
+    _ options: Options, files: DataFiles, _ body: () throws(DataFileError) -> T
   ) throws(SpecError) -> T {
     do {
       return try body()
     } catch {
-      throw options.error(
-        at: error.option ?? "train", error.description, expected: error.expected)
+      let source = error.option.flatMap { options.source(of: $0) } ?? files.$train
+      throw source.error(error.description, expected: error.expected)
     }
   }
 
   static let conllu = Component<DatasetFactory>(
     name: "conllu",
     summary: "Universal Dependencies CoNLL-U files: a tag per word (UPOS or XPOS)",
-    options: pathOptions + [
-      .choice(
-        "tag_column", CorpusReader.CoNLLUTagColumn.allCases.map(\.rawValue), default: "upos",
-        help: "which tag to predict: upos (column 4) or xpos (column 5)")
-    ] + wordOptions,
+    options: CoNLLUOptions(),
     make: { options, _ in
-      let paths = try options.decode(PathOptions.self)
-      let words = try options.decode(WordOptions.self)
-      let column = try options.value("tag_column", as: CorpusReader.CoNLLUTagColumn.self)
-      return try reading(options) { () throws(DataFileError) in
+      try reading(options, files: options.files) { () throws(DataFileError) in
         try TaggedCorpus.load(
-          train: paths.train, dev: paths.dev, test: paths.test, options: words.corpusOptions,
-          format: .conllu(tagColumn: column))
+          train: options.files.train, dev: options.files.dev, test: options.files.test,
+          options: options.words.corpusOptions, format: .conllu(tagColumn: options.tagColumn))
       }
     })
+
+  struct CoNLLUOptions: SpecOptions {
+    @Include var files: DataFiles
+    @SpecOption(default: .upos, help: "which tag to predict: upos (column 4) or xpos (column 5)")
+    var tagColumn: CorpusReader.CoNLLUTagColumn
+    @Include var words: WordOptions
+  }
 
   static let conll = Component<DatasetFactory>(
     name: "conll",
     summary: "CoNLL column files (CoNLL-2000/2003 style): word and tag columns, blank line "
       + "between sentences",
-    options: pathOptions + [
-      .integer("word_column", default: 1, range: 1..., help: "1-based column of the word"),
-      .integer("tag_column", default: 2, range: 1..., help: "1-based column of the tag"),
-    ] + wordOptions,
+    options: CoNLLOptions(),
     make: { options, _ in
-      let paths = try options.decode(PathOptions.self)
-      let words = try options.decode(WordOptions.self)
-      let (word, tag) = (
-        try options.value("word_column", as: Int.self),
-        try options.value("tag_column", as: Int.self)
-      )
-      return try reading(options) { () throws(DataFileError) in
+      try reading(options, files: options.files) { () throws(DataFileError) in
         try TaggedCorpus.load(
-          train: paths.train, dev: paths.dev, test: paths.test, options: words.corpusOptions,
-          format: .columns(word: word, tag: tag))
+          train: options.files.train, dev: options.files.dev, test: options.files.test,
+          options: options.words.corpusOptions,
+          format: .columns(word: options.wordColumn, tag: options.tagColumn))
       }
     })
+
+  struct CoNLLOptions: SpecOptions {
+    @Include var files: DataFiles
+    @SpecOption(default: 1, range: 1..., help: "1-based column of the word") var wordColumn: Int
+    @SpecOption(default: 2, range: 1..., help: "1-based column of the tag") var tagColumn: Int
+    @Include var words: WordOptions
+  }
 
   static let csvSequences = Component<DatasetFactory>(
     name: "csv-sequences",
     summary: "numeric feature sequences from CSV with a header: id, features and label columns",
-    options: pathOptions + [
-      .string(
-        "sequence_column", default: "sequence",
-        help: "column whose value names the sequence a row belongs to (rows of a sequence adjoin)"),
-      OptionDescription(
-        name: "feature_columns", kind: .list(of: .string, allowed: nil), defaultValue: .list([]),
-        help: "input columns, in order; empty = every column but the id and label"),
-      .string("label_column", default: "label", help: "column holding the label"),
-      .choice(
-        "task", TaskKind.allCases.map(\.rawValue), default: TaskKind.framewise.rawValue,
-        help: "framewise (label per row) or sequence (one per sequence) classes, or the "
-          + "-regression variants (numeric labels)"),
-    ],
+    options: CSVSequencesOptions(),
     make: { options, _ in
-      let paths = try options.decode(PathOptions.self)
-      struct Options: Decodable {
-        var sequenceColumn: String
-        var featureColumns: [String]
-        var labelColumn: String
-        var task: TaskKind
-        enum CodingKeys: String, CodingKey {
-          case sequenceColumn = "sequence_column"
-          case featureColumns = "feature_columns"
-          case labelColumn = "label_column"
-          case task
-        }
-      }
-      let decoded = try options.decode(Options.self)
       let configuration = CSVSequences.Configuration(
-        sequenceColumn: decoded.sequenceColumn, featureColumns: decoded.featureColumns,
-        labelColumn: decoded.labelColumn, task: decoded.task)
-      return try reading(options) { () throws(DataFileError) in
+        sequenceColumn: options.sequenceColumn, featureColumns: options.featureColumns,
+        labelColumn: options.labelColumn, task: options.task)
+      return try reading(options, files: options.files) { () throws(DataFileError) in
         try CSVSequences(
-          train: paths.train, dev: paths.dev, test: paths.test, configuration: configuration)
+          train: options.files.train, dev: options.files.dev, test: options.files.test,
+          configuration: configuration)
       }
     })
+
+  struct CSVSequencesOptions: SpecOptions {
+    @Include var files: DataFiles
+    @SpecOption(
+      default: "sequence",
+      help: "column whose value names the sequence a row belongs to (rows of a sequence adjoin)")
+    var sequenceColumn: String
+    @SpecOption(default: [], help: "input columns, in order; empty = every column but the id and label")
+    var featureColumns: [String]
+    @SpecOption(default: "label", help: "column holding the label") var labelColumn: String
+    @SpecOption(
+      default: .framewise,
+      help: "framewise (label per row) or sequence (one per sequence) classes, or the "
+        + "-regression variants (numeric labels)")
+    var task: TaskKind
+  }
 
   static let text = Component<DatasetFactory>(
     name: "text",
     summary: "UTF-8 text (or CoNLL-U FORMs) for next-token prediction: characters or words",
-    options: pathOptions + [
-      .choice(
-        "format", TextCorpus.Format.allCases.map(\.rawValue), default: "plain",
-        help: "plain text, or conllu (the FORM column, a sentence per line)"),
-      .choice(
-        "unit", TextCorpus.Unit.allCases.map(\.rawValue), default: "char",
-        help: "tokens: characters (Unicode scalars, a line end is \\n) or words (whitespace-"
-          + "separated, end_token after each line)"),
-      .integer(
-        "min_count", default: 1, range: 1...,
-        help: "train occurrences a token needs to enter the vocabulary (else it is unknown)"),
-      .string(
-        "unknown_token", default: "<unk>", help: "the vocabulary's entry 0, for unknown tokens"),
-      .string("end_token", default: "<eos>", help: "the token ending each line (unit: word)"),
-      .integer(
-        "sequence_length", default: 100, range: 1...,
-        help: "steps per example when training without bptt_steps (the split's stream is cut "
-          + "into consecutive pieces)"),
-      .number(
-        "dev_fraction", default: 0, minimum: 0, maximum: 1, maximumInclusive: false,
-        help: "share of the train file's lines held out as dev (before the test share)"),
-      .number(
-        "test_fraction", default: 0, minimum: 0, maximum: 1, maximumInclusive: false,
-        help: "share of the train file's last lines held out as test"),
-    ],
+    options: TextOptions(),
     make: { options, _ in
-      let paths = try options.decode(PathOptions.self)
-      struct Options: Decodable {
-        var format: TextCorpus.Format
-        var unit: TextCorpus.Unit
-        var minCount: Int
-        var unknownToken: String
-        var endToken: String
-        var sequenceLength: Int
-        var devFraction: Double
-        var testFraction: Double
-        enum CodingKeys: String, CodingKey {
-          case format, unit
-          case minCount = "min_count"
-          case unknownToken = "unknown_token"
-          case endToken = "end_token"
-          case sequenceLength = "sequence_length"
-          case devFraction = "dev_fraction"
-          case testFraction = "test_fraction"
-        }
-      }
-      let o = try options.decode(Options.self)
-      for (fraction, file, key) in [
-        (o.devFraction, paths.dev, "dev_fraction"), (o.testFraction, paths.test, "test_fraction"),
+      let files = options.files
+      for (fraction, file, source) in [
+        (options.devFraction, files.dev, options.$devFraction),
+        (options.testFraction, files.test, options.$testFraction),
       ] where fraction > 0 && file != nil {
-        throw options.error(
-          at: key, "\(key) splits the train file, but a \(key.prefix(while: { $0 != "_" })) "
-            + "file is given too", expected: "either the file or the fraction")
+        let key = source.keyPath.split(separator: ".").last ?? ""
+        throw source.error(
+          "\(key) splits the train file, but a \(key.prefix(while: { $0 != "_" })) file is given "
+            + "too", expected: "either the file or the fraction")
       }
-      guard o.devFraction + o.testFraction < 1 else {
-        throw options.error(
-          at: "test_fraction", "dev_fraction + test_fraction is \(o.devFraction + o.testFraction)",
+      guard options.devFraction + options.testFraction < 1 else {
+        throw options.$testFraction.error(
+          "dev_fraction + test_fraction is \(options.devFraction + options.testFraction)",
           expected: "a sum below 1, leaving lines for train")
       }
       let corpusOptions = TextCorpus.Options(
-        unit: o.unit, format: o.format, minCount: o.minCount, unknownToken: o.unknownToken,
-        endToken: o.endToken, sequenceLength: o.sequenceLength)
-      return try reading(options) { () throws(DataFileError) in
+        unit: options.unit, format: options.format, minCount: options.minCount,
+        unknownToken: options.unknownToken, endToken: options.endToken,
+        sequenceLength: options.sequenceLength)
+      return try reading(options, files: files) { () throws(DataFileError) in
         try TextCorpus(
-          train: paths.train, dev: paths.dev, test: paths.test, devFraction: o.devFraction,
-          testFraction: o.testFraction, options: corpusOptions)
+          train: files.train, dev: files.dev, test: files.test,
+          devFraction: options.devFraction, testFraction: options.testFraction,
+          options: corpusOptions)
       }
     })
 
+  struct TextOptions: SpecOptions {
+    @Include var files: DataFiles
+    @SpecOption(default: .plain, help: "plain text, or conllu (the FORM column, a sentence per line)")
+    var format: TextCorpus.Format
+    @SpecOption(
+      default: .char,
+      help: "tokens: characters (Unicode scalars, a line end is \\n) or words (whitespace-"
+        + "separated, end_token after each line)")
+    var unit: TextCorpus.Unit
+    @SpecOption(
+      default: 1, range: 1...,
+      help: "train occurrences a token needs to enter the vocabulary (else it is unknown)")
+    var minCount: Int
+    @SpecOption(default: "<unk>", help: "the vocabulary's entry 0, for unknown tokens")
+    var unknownToken: String
+    @SpecOption(default: "<eos>", help: "the token ending each line (unit: word)") var endToken: String
+    @SpecOption(
+      default: 100, range: 1...,
+      help: "steps per example when training without bptt_steps (the split's stream is cut "
+        + "into consecutive pieces)")
+    var sequenceLength: Int
+    @SpecOption(
+      default: 0, minimum: 0, maximum: 1, maximumInclusive: false,
+      help: "share of the train file's lines held out as dev (before the test share)")
+    var devFraction: Double
+    @SpecOption(
+      default: 0, minimum: 0, maximum: 1, maximumInclusive: false,
+      help: "share of the train file's last lines held out as test")
+    var testFraction: Double
+  }
+
   // MARK: Benchmarks
 
-  /// A seeded benchmark with the shared size options (and `extra` ones); `make` returns it
-  /// undrawn.
-  static func benchmark(
-    _ name: String, summary: String, lengths: (Int, Int), extra: [OptionDescription] = [],
-    make:
-      @escaping @Sendable (GeneratedSplits, ComponentOptions, SeededGenerator) throws ->
-      GeneratedDataset
-  ) -> Component<DatasetFactory> {
-    Component(
-      name: name, summary: summary,
-      options: splitOptions(train: 1000, dev: 200, test: 200) + [
-        .integer("min_length", default: lengths.0, range: 2..., help: "shortest sequence"),
-        .integer("max_length", default: lengths.1, range: 2..., help: "longest sequence"),
-      ] + extra,
-      make: { options, generator in
-        let sizes = try options.decode(GeneratedSplits.self)
-        guard sizes.maxLength >= sizes.minLength else {
-          throw options.error(
-            at: "max_length",
-            "max_length (\(sizes.maxLength)) is below min_length (\(sizes.minLength))",
-            expected: "an integer ≥ \(sizes.minLength)")
-        }
-        return try make(sizes, options, generator)
-      })
+  /// The sizes of a seeded benchmark: its splits and the lengths of its sequences.
+  struct BenchmarkOptions: SpecOptions {
+    @Include var sizes: SplitSizes
+    @SpecOption(default: 2, range: 2..., help: "shortest sequence") var minLength: Int
+    @SpecOption(default: 10, range: 2..., help: "longest sequence") var maxLength: Int
+
+    init() {}
+
+    /// Sequences of `lengths` steps by default.
+    init(lengths: ClosedRange<Int>) {
+      _minLength = _minLength.defaulting(to: lengths.lowerBound)
+      _maxLength = _maxLength.defaulting(to: lengths.upperBound)
+    }
+
+    func splits() throws(SpecError) -> GeneratedSplits {
+      try sizes.splits(minLength: minLength, maxLength: maxLength, at: $maxLength)
+    }
+  }
+
+  struct ReverseOptions: SpecOptions {
+    @Include(BenchmarkOptions(lengths: 2...8)) var sizes: BenchmarkOptions
+    @SpecOption(default: 8, range: 2..., help: "alphabet size (I and K)") var symbols: Int
   }
 }

@@ -12,9 +12,9 @@ public enum ComponentKind: String, Sendable, CaseIterable, Codable {
 
 /// A registered implementation: its name, a line of help, its options, and how to build it.
 ///
-/// The options are declared once: the validator checks the spec against them, fills their
-/// defaults, `runner list` prints them, and the factory reads their resolved values through
-/// `ComponentOptions.value(_:)`.
+/// The options are declared once, as an `SpecOptions`: the validator checks the spec against
+/// them, fills their defaults, `runner list` prints them, and the factory receives the group
+/// read back from the resolved section.
 public struct Component<Factory: Sendable>: Sendable {
   /// The name a spec gives it (`type: sine-sign`, `cell: leaky`, `metrics: [accuracy]`).
   public let name: String
@@ -22,21 +22,99 @@ public struct Component<Factory: Sendable>: Sendable {
   public let summary: String
   /// Its options: validated, defaulted and listed before the factory sees them.
   public let options: [OptionDescription]
-  /// Builds it from its resolved options (a `DatasetFactory`, `CellFactory` …).
-  public let make: Factory
+  /// Builds it from its resolved section (a `DatasetFactory`, `CellFactory` …).
+  public private(set) var make: Factory
   /// The module that declared the component, recorded in every run's manifest.
   public let module: String
 
-  /// A component declared in the calling file's module (taken from `fileID`).
-  public init(
-    name: String, summary: String, options: [OptionDescription] = [], make: Factory,
-    fileID: String = #fileID
+  /// A component without options, declared in the calling file's module (taken from `fileID`).
+  public init(name: String, summary: String, make: Factory, fileID: String = #fileID) {
+    self.init(name: name, summary: summary, options: [], make: make, fileID: fileID)
+  }
+
+  init(
+    name: String, summary: String, options: [OptionDescription], make: Factory, fileID: String
   ) {
     self.name = name
     self.summary = summary
     self.options = options
     self.make = make
     module = String(fileID.prefix { $0 != "/" })
+  }
+
+  /// The same component, its factory wrapped by `wrap` (to check or record its builds).
+  public func wrapping(_ wrap: (Factory) -> Factory) -> Component {
+    var wrapped = self
+    wrapped.make = wrap(make)
+    return wrapped
+  }
+}
+
+extension Component where Factory == DatasetFactory {
+  /// A dataset with the options of `template`, built from them and the run's data generator.
+  public init<Options: SpecOptions>(
+    name: String, summary: String, options template: Options,
+    make: @escaping @Sendable (Options, SeededGenerator) throws -> any Dataset,
+    fileID: String = #fileID
+  ) {
+    self.init(
+      name: name, summary: summary, options: template.optionDescriptions,
+      make: { section, generator in try make(section.read(Options.self), generator) },
+      fileID: fileID)
+  }
+}
+
+extension Component where Factory == ModelFactory {
+  /// A model with the options of `template`, built from them and the sizes the data settles.
+  public init<Options: SpecOptions>(
+    name: String, summary: String, options template: Options,
+    make: @escaping @Sendable (Options, ModelContext) throws -> ModelBlueprint,
+    fileID: String = #fileID
+  ) {
+    self.init(
+      name: name, summary: summary, options: template.optionDescriptions,
+      make: { section, context in try make(section.read(Options.self), context) },
+      fileID: fileID)
+  }
+}
+
+extension Component where Factory == CellFactory {
+  /// A cell with the options of `template`, which the model section takes besides its own.
+  public init<Options: SpecOptions>(
+    name: String, summary: String, options template: Options,
+    make: @escaping @Sendable (Options, CellContext) throws -> any RecurrentCell,
+    fileID: String = #fileID
+  ) {
+    self.init(
+      name: name, summary: summary, options: template.optionDescriptions,
+      make: { section, context in try make(section.read(Options.self), context) },
+      fileID: fileID)
+  }
+}
+
+extension Component where Factory == OptimizerFactory {
+  /// An optimizer with the options of `template`, built from them.
+  public init<Options: SpecOptions>(
+    name: String, summary: String, options template: Options,
+    make: @escaping @Sendable (Options) throws -> ConfiguredOptimizer, fileID: String = #fileID
+  ) {
+    self.init(
+      name: name, summary: summary, options: template.optionDescriptions,
+      make: { section in try make(section.read(Options.self)) }, fileID: fileID)
+  }
+}
+
+extension Component where Factory == ScheduleFactory {
+  /// A schedule with the options of `template`, built from them and the training plan.
+  public init<Options: SpecOptions>(
+    name: String, summary: String, options template: Options,
+    make: @escaping @Sendable (Options, ScheduleContext) throws -> any Schedule,
+    fileID: String = #fileID
+  ) {
+    self.init(
+      name: name, summary: summary, options: template.optionDescriptions,
+      make: { section, context in try make(section.read(Options.self), context) },
+      fileID: fileID)
   }
 }
 
@@ -139,11 +217,10 @@ public struct ConfiguredOptimizer: Sendable {
 /// Builds a dataset from its resolved options and the run's data generator.
 public typealias DatasetFactory =
   @Sendable (ComponentOptions, SeededGenerator) throws -> any Dataset
-/// Builds a model blueprint from its resolved options, with I and K already settled.
+/// Builds a model blueprint from its resolved section, with I and K already settled.
 public typealias ModelFactory =
   @Sendable (ComponentOptions, ModelContext) throws -> ModelBlueprint
-/// Builds a recurrent cell from the model section's resolved options (the cell's own options are
-/// among them).
+/// Builds a recurrent cell from the model section (the cell's own options are among its options).
 public typealias CellFactory =
   @Sendable (ComponentOptions, CellContext) throws -> any RecurrentCell
 /// Builds an optimizer and its base learning rate from its resolved options.
@@ -180,6 +257,8 @@ public struct ModelSizes: Sendable, Equatable {
 /// What a model factory builds from besides its options.
 public struct ModelContext: Sendable {
   public var sizes: ModelSizes
+  /// The resolved model section, whose options include its cell's: what a cell factory reads.
+  public var section: ComponentOptions
   /// The activations a model may name.
   public var activations: ComponentTable<ActivationFactory>
   /// The initializers a model may name.
@@ -187,13 +266,14 @@ public struct ModelContext: Sendable {
   /// The cells a model may name.
   public var cells: ComponentTable<CellFactory>
 
-  /// `sizes`, with the components a model may name (a registry's `activations`,
-  /// `initializers` and `cells`).
+  /// `sizes` for the model `section`, with the components a model may name (a registry's
+  /// `activations`, `initializers` and `cells`).
   public init(
-    sizes: ModelSizes, activations: ComponentTable<ActivationFactory>,
+    sizes: ModelSizes, section: ComponentOptions, activations: ComponentTable<ActivationFactory>,
     initializers: ComponentTable<InitializerFactory>, cells: ComponentTable<CellFactory>
   ) {
     self.sizes = sizes
+    self.section = section
     self.activations = activations
     self.initializers = initializers
     self.cells = cells
@@ -243,16 +323,16 @@ public struct MonitoredMetrics: Sendable {
     splits.flatMap { split in metrics.map { "\(split.rawValue).\($0.name)" } }
   }
 
-  /// Reads `split.metric` from the `metric` option of `options`.
+  /// Reads `split.metric`, the value of the option at `source`.
   public func parse(
-    _ text: String, options: ComponentOptions
+    _ text: String, at source: OptionSource
   ) throws(SpecError) -> (Split, String, MetricGoal) {
     let parts = text.split(separator: ".", maxSplits: 1).map(String.init)
     guard parts.count == 2, let split = Split(rawValue: parts[0]), splits.contains(split),
       let goal = metrics.first(where: { $0.name == parts[1] })?.goal
     else {
-      var error = options.error(
-        at: "metric", "no metric '\(text)' is measured in this run",
+      var error = source.error(
+        "no metric '\(text)' is measured in this run",
         expected: "one of: \(names.joined(separator: ", "))")
       error.suggestion = closestMatch(to: text, in: names)
       throw error
@@ -275,34 +355,9 @@ public struct ComponentOptions: Sendable {
     self.path = path
   }
 
-  /// Decodes the options into a `Decodable` configuration.
-  public func decode<T: Decodable>(_ type: T.Type) throws(SpecError) -> T {
+  /// The options read back into the component's `SpecOptions`.
+  public func read<Options: SpecOptions>(_ type: Options.Type) throws(SpecError) -> Options {
     try SpecDecoder().decode(type, from: node, path: path)
-  }
-
-  /// The value of option `key`, decoded as `T` (a component's options are resolved, so every
-  /// described option is present).
-  public func value<T: Decodable>(_ key: String, as type: T.Type = T.self) throws(SpecError) -> T {
-    guard let node = node[key] else {
-      throw SpecError(
-        "missing option '\(key)'", at: node.location, keyPath: "\(path).\(key)")
-    }
-    return try SpecDecoder().decode(type, from: node, path: "\(path).\(key)")
-  }
-
-  /// The registered component that option `key` names, or an error at its value.
-  public func component<Factory>(
-    _ key: String, in table: ComponentTable<Factory>
-  ) throws(SpecError) -> Component<Factory> {
-    guard let named = node[key] else {
-      throw SpecError("missing option '\(key)'", at: node.location, keyPath: "\(path).\(key)")
-    }
-    return try table.lookup(named, path: "\(path).\(key)")
-  }
-
-  /// The value of option `key` as a Float, for the optimizers' Float32 arithmetic.
-  public func float(_ key: String) throws(SpecError) -> Float {
-    Float(try value(key, as: Double.self))
   }
 
   /// An error located at option `key` (or at the section when the key is absent).
@@ -340,6 +395,11 @@ public struct ComponentTable<Factory: Sendable>: Sendable {
   /// The component registered as `name`, if any.
   public subscript(name: String) -> Component<Factory>? {
     components.first { $0.name == name }
+  }
+
+  /// The component the option at `source` names, or an error at its value.
+  public func lookup(_ source: OptionSource) throws(SpecError) -> Component<Factory> {
+    try lookup(source.node, path: source.keyPath)
   }
 
   /// The component `node` names, or an error at `node` listing the known names and the closest.

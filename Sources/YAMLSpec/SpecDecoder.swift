@@ -6,7 +6,9 @@
 /// too), the integer types from plain decimal text, `Double` and `Float` from YAML 1.2 core
 /// numbers (`.inf`, `.nan`), `String` from any scalar but null, and enums through their `String`
 /// raw values (`CaseIterable` ones report the valid names and the closest). Optionals are nil for
-/// a missing key or a null value; `[String: T]` decodes from a mapping.
+/// a missing key or a null value; `[String: T]` decodes from a mapping. An `SpecOptions`'s
+/// properties are read at their keys in snake case (`batchSize` at `batch_size`), an `@Include`d
+/// group's from the same mapping, and an `OptionSource` is the node being decoded.
 public struct SpecDecoder: Sendable {
   /// A decoder.
   public init() {}
@@ -19,7 +21,8 @@ public struct SpecDecoder: Sendable {
   {
     let context = DecodingContext(root: node, basePath: path)
     do {
-      return try NodeDecoder(node: node, codingPath: [], context: context).decodeValue(type)
+      return try NodeDecoder(node: node, codingPath: [], context: context, optionKeys: false)
+        .decodeValue(type)
     } catch let error as SpecError {
       throw error
     } catch {
@@ -93,6 +96,8 @@ private struct NodeDecoder: Decoder {
   let node: SpecNode
   let codingPath: [any CodingKey]
   let context: DecodingContext
+  /// Whether the mapping holds an `SpecOptions`, whose property names are read in snake case.
+  let optionKeys: Bool
   var userInfo: [CodingUserInfoKey: Any] { [:] }
 
   var keyPath: String { context.keyPath(codingPath) }
@@ -103,12 +108,19 @@ private struct NodeDecoder: Decoder {
   }
 
   func child(_ node: SpecNode, key: any CodingKey) -> NodeDecoder {
-    NodeDecoder(node: node, codingPath: codingPath + [key], context: context)
+    NodeDecoder(node: node, codingPath: codingPath + [key], context: context, optionKeys: false)
   }
 
   /// Decodes a `T`, checking a `CaseIterable` string enum's raw value first so an unknown name
   /// is reported with the valid ones.
   func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
+    if T.self == OptionSource.self {
+      return OptionSource(node: node, keyPath: keyPath) as! T
+    }
+    if T.self is any SpecOptions.Type {
+      return try T(
+        from: NodeDecoder(node: node, codingPath: codingPath, context: context, optionKeys: true))
+    }
     if let names = caseNames(of: type) {
       guard case .scalar(let text, _) = node.content, !node.isNull else {
         throw mismatch(expected: "one of: " + names.joined(separator: ", "))
@@ -165,21 +177,30 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
   func contains(_ key: Key) -> Bool { value(for: key) != nil }
 
+  /// The mapping's key for `key`: an option group's property name in snake case.
+  private func name(of key: Key) -> String {
+    decoder.optionKeys ? optionKey(forProperty: key.stringValue) : key.stringValue
+  }
+
   private func value(for key: Key) -> SpecNode? {
-    entries.first { $0.key == key.stringValue }?.value
+    let name = name(of: key)
+    return entries.first { $0.key == name }?.value
   }
 
   private func childDecoder(for key: Key) throws -> NodeDecoder {
+    let named = SpecCodingKey(stringValue: name(of: key))
     guard let value = value(for: key) else {
       throw SpecError(
-        "missing required option '\(key.stringValue)'", at: decoder.node.location,
-        keyPath: decoder.context.keyPath(codingPath + [key]))
+        "missing required option '\(named.stringValue)'", at: decoder.node.location,
+        keyPath: decoder.context.keyPath(codingPath + [named]))
     }
-    return decoder.child(value, key: key)
+    return decoder.child(value, key: named)
   }
 
+  /// The value at `key`; an `@Include`d group reads from this mapping itself.
   private func decodeAny<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-    try childDecoder(for: key).decodeValue(type)
+    if T.self is any IncludedOptions.Type { return try decoder.decodeValue(type) }
+    return try childDecoder(for: key).decodeValue(type)
   }
 
   func decodeNil(forKey key: Key) throws -> Bool { value(for: key)?.isNull ?? true }

@@ -30,15 +30,19 @@ import YAMLSpec
       try registry.datasets.register(
         Component(
           name: "remote", summary: "a dataset its factory cannot build",
-          options: [.string("host", default: "localhost", help: "where the data is")],
+          options: RemoteOptions(),
           make: { options, _ in
-            if try options.value("host", as: String.self) == "bad" {
-              throw options.error(at: "host", "no such host", expected: "a reachable host")
+            if options.host == "bad" {
+              throw options.$host.error("no such host", expected: "a reachable host")
             }
             throw Unreachable()
           }))
       return registry
     }
+  }
+
+  struct RemoteOptions: SpecOptions {
+    @SpecOption(default: "localhost", help: "where the data is") var host: String
   }
 
   @Test func aFactorysOwnErrorIsLocatedAtItsSection() throws {

@@ -27,11 +27,10 @@ import YAMLSpec
     try registry.datasets.register(
       Component(
         name: "read-once", summary: "counts its reads",
-        options: [.integer("size", default: 1, range: 1..., help: "stands for a file option")],
+        options: ReadOnceOptions(),
         make: { options, _ in
           reads.increment()
-          let size: Int = try options.value("size")
-          guard size != 3 else { throw options.error(at: "size", "a bad file") }
+          guard options.size != 3 else { throw options.$size.error("a bad file") }
           return try SyntheticTagging(configuration, generator: SeededGenerator(seed: 9))
         }))
     try registry.datasets.register(
@@ -44,6 +43,10 @@ import YAMLSpec
           }
         }))
     return registry
+  }
+
+  struct ReadOnceOptions: SpecOptions {
+    @SpecOption(default: 1, range: 1..., help: "stands for a file option") var size: Int
   }
 
   static func base(dataset: String) -> String {

@@ -106,20 +106,12 @@ extension Dataset {
 }
 
 /// How many sequences a generated dataset draws per split, and between which lengths.
-public struct GeneratedSplits: Sendable, Equatable, Codable {
+public struct GeneratedSplits: Sendable, Equatable {
   public var trainSequences: Int
   public var devSequences: Int
   public var testSequences: Int
   public var minLength: Int
   public var maxLength: Int
-
-  enum CodingKeys: String, CodingKey {
-    case trainSequences = "train_sequences"
-    case devSequences = "dev_sequences"
-    case testSequences = "test_sequences"
-    case minLength = "min_length"
-    case maxLength = "max_length"
-  }
 
   public init(
     trainSequences: Int, devSequences: Int, testSequences: Int, minLength: Int, maxLength: Int

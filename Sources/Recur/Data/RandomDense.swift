@@ -9,7 +9,7 @@ import Tensors
 /// normals drawn in Double and stored as Float) come first, then the `steps` tags.
 public struct RandomDense: Dataset {
   /// The generator's settings; the registry describes each with its default.
-  public struct Configuration: Sendable, Equatable, Codable {
+  public struct Configuration: Sendable, Equatable {
     public var trainSequences: Int
     public var devSequences: Int
     public var testSequences: Int
@@ -19,13 +19,6 @@ public struct RandomDense: Dataset {
     public var input: Int
     /// K, the number of tags.
     public var classes: Int
-
-    enum CodingKeys: String, CodingKey {
-      case trainSequences = "train_sequences"
-      case devSequences = "dev_sequences"
-      case testSequences = "test_sequences"
-      case steps, input, classes
-    }
 
     public init(
       trainSequences: Int, devSequences: Int, testSequences: Int, steps: Int, input: Int,

@@ -11,7 +11,7 @@ import Tensors
 /// left-to-right tagger on that split's data (`left_to_right_ceiling`).
 public struct SyntheticTagging: Dataset {
   /// The generator's settings; the registry describes each with its default.
-  public struct Configuration: Sendable, Equatable, Codable {
+  public struct Configuration: Sendable, Equatable {
     public var splits: GeneratedSplits
     /// Word types in all, plain and right-context.
     public var vocabulary: Int
@@ -21,13 +21,6 @@ public struct SyntheticTagging: Dataset {
     /// Probability that a position (not the last, not right after a right-context word) holds a
     /// right-context word.
     public var rightContextShare: Double
-
-    enum CodingKeys: String, CodingKey {
-      case vocabulary
-      case tags
-      case rightContextWords = "right_context_words"
-      case rightContextShare = "right_context_share"
-    }
 
     public init(
       trainSequences: Int, devSequences: Int, testSequences: Int, minLength: Int, maxLength: Int,
@@ -40,25 +33,6 @@ public struct SyntheticTagging: Dataset {
       self.tags = tags
       self.rightContextWords = rightContextWords
       self.rightContextShare = rightContextShare
-    }
-
-    /// The split sizes and the generator's own settings, side by side in one mapping.
-    public init(from decoder: any Decoder) throws {
-      splits = try GeneratedSplits(from: decoder)
-      let container = try decoder.container(keyedBy: CodingKeys.self)
-      vocabulary = try container.decode(Int.self, forKey: .vocabulary)
-      tags = try container.decode(Int.self, forKey: .tags)
-      rightContextWords = try container.decode(Int.self, forKey: .rightContextWords)
-      rightContextShare = try container.decode(Double.self, forKey: .rightContextShare)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-      try splits.encode(to: encoder)
-      var container = encoder.container(keyedBy: CodingKeys.self)
-      try container.encode(vocabulary, forKey: .vocabulary)
-      try container.encode(tags, forKey: .tags)
-      try container.encode(rightContextWords, forKey: .rightContextWords)
-      try container.encode(rightContextShare, forKey: .rightContextShare)
     }
   }
 

@@ -1,6 +1,6 @@
 /// Whether a larger or a smaller value of a metric is better.
-public enum MetricGoal: String, Sendable, Codable {
-  case max, min
+public enum MetricGoal: String, Sendable, Codable, CaseIterable {
+  case min, max
 }
 
 /// A quantity measured over one split's evaluation, batch by batch. A registered metric is a

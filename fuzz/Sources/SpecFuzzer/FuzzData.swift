@@ -45,11 +45,11 @@ final class FuzzData: Sendable {
         try registry.datasets.register(component)
       } else {
         try registry.datasets.register(
-          Component(
-            name: component.name, summary: component.summary, options: component.options
-          ) { options, generator in
-            try GeneratedBudget(options).check()
-            return try component.make(options, generator)
+          component.wrapping { make in
+            { options, generator in
+              try GeneratedBudget(options).check()
+              return try make(options, generator)
+            }
           })
       }
     }
@@ -115,7 +115,7 @@ struct GeneratedBudget {
   let types: Int
 
   init(_ options: ComponentOptions) {
-    func value(_ key: String) -> Int? { try? options.value(key, as: Int.self) }
+    func value(_ key: String) -> Int? { options.node[key]?.scalar.flatMap { Int($0) } }
     let sequences = ["train_sequences", "dev_sequences", "test_sequences"].reduce(0) {
       let (sum, overflow) = $0.addingReportingOverflow(max(0, value($1) ?? 0))
       return overflow ? Int.max : sum

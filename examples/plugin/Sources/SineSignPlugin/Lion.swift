@@ -1,6 +1,7 @@
 import Experiments
 import Recur
 import Tensors
+import YAMLSpec
 
 /// Lion (Chen et al. 2023, "Symbolic discovery of optimization algorithms"): the step is the
 /// sign of an interpolation between the momentum and the gradient, so every weight moves by
@@ -40,23 +41,32 @@ public struct Lion: Optimizer {
   public static let component = Component<OptimizerFactory>(
     name: "lion",
     summary: "Lion (Chen et al.): θ ← θ − η·sign(β₁m + (1−β₁)g), m ← β₂m + (1−β₂)g",
-    options: [
-      .number(
-        "learning_rate", default: 0.001, minimum: 0, minimumInclusive: false,
-        help: "step size η, the move of every weight"),
-      .number(
-        "beta1", default: 0.9, minimum: 0, maximum: 1, maximumInclusive: false,
-        help: "weight β₁ of the momentum in the step's sign"),
-      .number(
-        "beta2", default: 0.99, minimum: 0, maximum: 1, maximumInclusive: false,
-        help: "decay β₂ of the momentum"),
-      .number("weight_decay", default: 0, minimum: 0, help: "decoupled decay λ: θ ← θ − ηλθ"),
-    ],
+    options: Options(),
     make: { options in
       ConfiguredOptimizer(
         optimizer: Lion(
-          beta1: try options.float("beta1"), beta2: try options.float("beta2"),
-          weightDecay: try options.float("weight_decay")),
-        learningRate: try options.value("learning_rate"))
+          beta1: Float(options.beta1), beta2: Float(options.beta2),
+          weightDecay: Float(options.weightDecay)),
+        learningRate: options.learningRate)
     })
+
+  /// Lion's options: `learning_rate`, `beta1`, `beta2`, `weight_decay`.
+  public struct Options: SpecOptions {
+    @SpecOption(
+      default: 0.001, minimum: 0, minimumInclusive: false,
+      help: "step size η, the move of every weight")
+    public var learningRate: Double
+    @SpecOption(
+      default: 0.9, minimum: 0, maximum: 1, maximumInclusive: false,
+      help: "weight β₁ of the momentum in the step's sign")
+    public var beta1: Double
+    @SpecOption(
+      default: 0.99, minimum: 0, maximum: 1, maximumInclusive: false,
+      help: "decay β₂ of the momentum")
+    public var beta2: Double
+    @SpecOption(default: 0, minimum: 0, help: "decoupled decay λ: θ ← θ − ηλθ")
+    public var weightDecay: Double
+
+    public init() {}
+  }
 }

@@ -10,7 +10,7 @@ import YAMLSpec
 /// before it can tell where it goes.
 public struct SineSign: Dataset {
   /// The generator's settings: the split sizes and lengths, and the wave's.
-  public struct Configuration: Sendable, Equatable, Decodable {
+  public struct Configuration: Sendable, Equatable {
     public var splits: GeneratedSplits
     /// Standard deviation of the Gaussian noise added to every observed value.
     public var noise: Double
@@ -19,20 +19,14 @@ public struct SineSign: Dataset {
     public var minPeriod: Double
     public var maxPeriod: Double
 
-    enum CodingKeys: String, CodingKey {
-      case noise, ahead
-      case minPeriod = "min_period"
-      case maxPeriod = "max_period"
-    }
-
-    /// The split sizes and the wave's settings, side by side in one mapping.
-    public init(from decoder: any Decoder) throws {
-      splits = try GeneratedSplits(from: decoder)
-      let container = try decoder.container(keyedBy: CodingKeys.self)
-      noise = try container.decode(Double.self, forKey: .noise)
-      ahead = try container.decode(Int.self, forKey: .ahead)
-      minPeriod = try container.decode(Double.self, forKey: .minPeriod)
-      maxPeriod = try container.decode(Double.self, forKey: .maxPeriod)
+    public init(
+      splits: GeneratedSplits, noise: Double, ahead: Int, minPeriod: Double, maxPeriod: Double
+    ) {
+      self.splits = splits
+      self.noise = noise
+      self.ahead = ahead
+      self.minPeriod = minPeriod
+      self.maxPeriod = maxPeriod
     }
   }
 
@@ -64,41 +58,43 @@ public struct SineSign: Dataset {
     splits[split] ?? []
   }
 
+  /// The dataset's options, each declared once: the spec key is the property's name in snake
+  /// case (`minPeriod` is `min_period`), the kind comes from its type and bounds.
+  public struct Options: SpecOptions {
+    @Include(SplitSizes(train: 400, dev: 100, test: 100)) public var sizes: SplitSizes
+    @SpecOption(default: 8, range: 1..., help: "shortest sequence") public var minLength: Int
+    @SpecOption(default: 24, range: 1..., help: "longest sequence") public var maxLength: Int
+    @SpecOption(default: 0.1, minimum: 0, help: "standard deviation of the added noise")
+    public var noise: Double
+    @SpecOption(default: 2, range: 0..., help: "steps between a value and its sign")
+    public var ahead: Int
+    @SpecOption(default: 6, minimum: 2, minimumInclusive: false, help: "shortest period in steps")
+    public var minPeriod: Double
+    @SpecOption(default: 16, minimum: 2, minimumInclusive: false, help: "longest period in steps")
+    public var maxPeriod: Double
+
+    public init() {}
+  }
+
   /// The dataset as the registry knows it: `dataset.type: sine-sign` and its options.
   public static let component = Component<DatasetFactory>(
     name: "sine-sign",
     summary: "seeded noisy sine waves; the sign of the wave `ahead` steps on (framewise, K = 2)",
-    options: Registry.splitOptions(train: 400, dev: 100, test: 100) + [
-      .integer("min_length", default: 8, range: 1..., help: "shortest sequence"),
-      .integer("max_length", default: 24, range: 1..., help: "longest sequence"),
-      .number("noise", default: 0.1, minimum: 0, help: "standard deviation of the added noise"),
-      .integer("ahead", default: 2, range: 0..., help: "steps between a value and its sign"),
-      .number(
-        "min_period", default: 6, minimum: 2, minimumInclusive: false,
-        help: "shortest period in steps"),
-      .number(
-        "max_period", default: 16, minimum: 2, minimumInclusive: false,
-        help: "longest period in steps"),
-    ],
+    options: Options(),
     make: { options, generator in
-      let configuration = try options.decode(Configuration.self)
-      if configuration.splits.maxLength < configuration.splits.minLength {
-        throw options.error(
-          at: "max_length",
-          "max_length (\(configuration.splits.maxLength)) is below min_length "
-            + "(\(configuration.splits.minLength))",
-          expected: "an integer ≥ \(configuration.splits.minLength)")
+      // Lengths out of order are an error at max_length, located in the spec.
+      let splits = try options.sizes.splits(
+        minLength: options.minLength, maxLength: options.maxLength, at: options.$maxLength)
+      if options.maxPeriod < options.minPeriod {
+        throw options.$maxPeriod.error(
+          "max_period (\(options.maxPeriod)) is below min_period (\(options.minPeriod))",
+          expected: "a number ≥ \(options.minPeriod)")
       }
-      if configuration.maxPeriod < configuration.minPeriod {
-        throw options.error(
-          at: "max_period",
-          "max_period (\(configuration.maxPeriod)) is below min_period "
-            + "(\(configuration.minPeriod))",
-          expected: "a number ≥ \(configuration.minPeriod)")
-      }
+      let configuration = Configuration(
+        splits: splits, noise: options.noise, ahead: options.ahead,
+        minPeriod: options.minPeriod, maxPeriod: options.maxPeriod)
       let shape = DatasetShape(
-        generated: configuration.splits, inputSize: 1, outputSize: 2, task: .framewise,
-        denseInputs: true)
+        generated: splits, inputSize: 1, outputSize: 2, task: .framewise, denseInputs: true)
       return GeneratedDataset(shape: shape) { SineSign(configuration, generator: generator) }
     })
 }

@@ -1,5 +1,6 @@
 import Experiments
 import Recur
+import YAMLSpec
 
 /// The triangular cyclical learning rate (Smith 2017), per epoch: over every `period` epochs the
 /// rate climbs linearly from `floor` to the base rate and back,
@@ -25,17 +26,22 @@ public struct TriangularSchedule: Schedule, Codable {
   public static let component = Component<ScheduleFactory>(
     name: "triangular",
     summary: "cyclical rate: up from min_learning_rate to η₀ and back every period epochs",
-    options: [
-      .integer("period", default: 4, range: 2..., help: "epochs per cycle"),
-      .number("min_learning_rate", default: 0, minimum: 0, help: "the rate at a cycle's start"),
-    ],
+    options: Options(),
     make: { options, context in
-      let period: Int = try options.value("period")
-      if period > context.epochs {
-        throw options.error(
-          at: "period", "a period of \(period) epochs is longer than the run's \(context.epochs)",
+      if options.period > context.epochs {
+        throw options.$period.error(
+          "a period of \(options.period) epochs is longer than the run's \(context.epochs)",
           expected: "at most training.epochs")
       }
-      return TriangularSchedule(period: period, floor: try options.value("min_learning_rate"))
+      return TriangularSchedule(period: options.period, floor: options.minLearningRate)
     })
+
+  /// The schedule's options: `period` and `min_learning_rate`.
+  public struct Options: SpecOptions {
+    @SpecOption(default: 4, range: 2..., help: "epochs per cycle") public var period: Int
+    @SpecOption(default: 0, minimum: 0, help: "the rate at a cycle's start")
+    public var minLearningRate: Double
+
+    public init() {}
+  }
 }
