@@ -35,9 +35,12 @@ public struct TrainingOptions: SpecOptions {
     default: 0, minimum: 0, maximum: 1, maximumInclusive: false,
     help: "probability of zeroing a hidden output fed to the output layer in training")
   public var outputDropout: Double
-  @SpecOption(default: 0, minimum: 0, help: "std. dev. of Gaussian noise added to dense inputs in training")
+  @SpecOption(
+    default: 0, minimum: 0, help: "std. dev. of Gaussian noise added to dense inputs in training")
   public var inputNoise: Double
-  @SpecOption(default: 0, minimum: 0, help: "std. dev. of Gaussian noise on the weights for each training batch")
+  @SpecOption(
+    default: 0, minimum: 0,
+    help: "std. dev. of Gaussian noise on the weights for each training batch")
   public var weightNoise: Double
   /// Truncated BPTT over streams (`TrainingPlan.bpttSteps`); nil trains on whole examples.
   @SpecOption(
@@ -106,7 +109,8 @@ public struct OutputOptions: SpecOptions {
 /// The top-level keys of a spec; sections are described by their components.
 struct TopLevelOptions: SpecOptions {
   @SpecOption(help: "experiment name; runs land in <output.dir>/<name>/") var name: String
-  @SpecOption(default: 0, range: 0..., help: "seed of every random draw in the run") var seed: UInt64
+  @SpecOption(default: 0, range: 0..., help: "seed of every random draw in the run") var seed:
+    UInt64
 
   static let options = TopLevelOptions().optionDescriptions
 }
@@ -177,15 +181,15 @@ public struct Experiment: Sendable {
         against: TopLevelOptions.options, path: "",
         passThrough: Set(componentSections + fixedSections + ["sweep"]))
     }
-    collect { () throws(SpecError) in _ = try section("dataset", of: root, table: registry.datasets) }
+    collect { () throws(SpecError) in _ = try section("dataset", of: root, table: registry.datasets)
+    }
     collect { () throws(SpecError) in
       let cell = try cellOptions(of: root, registry: registry)
       _ = try section("model", of: root, table: registry.models, extraOptions: cell)
     }
     collect { () throws(SpecError) in
-      let (component, node) = try section("optimizer", of: root, table: registry.optimizers)
-      _ = try building("optimizer", at: node) {
-        try component.make(ComponentOptions(node: node, path: "optimizer"))
+      _ = try build("optimizer", of: root, table: registry.optimizers) { make, options in
+        try make(options)
       }
     }
     collect { () throws(SpecError) in
@@ -195,13 +199,68 @@ public struct Experiment: Sendable {
       _ = try fixedSection(
         "training", of: root, options: TrainingOptions.options, passThrough: ["early_stopping"])
     }
-    collect { () throws(SpecError) in _ = try fixedSection("output", of: root, options: OutputOptions.options) }
+    collect { () throws(SpecError) in
+      _ = try fixedSection("output", of: root, options: OutputOptions.options)
+    }
     return errors
   }
 
   private init(
     assembling root: SpecNode, registry: Registry, datasets: DatasetCache?
   ) throws(SpecError) {
+    let (top, topNode) = try Self.topLevel(of: root)
+    name = top.name
+    seed = top.seed
+    let resources = ResourceCheck.machine
+    let data = try Self.dataset(
+      of: root, registry: registry, cache: datasets,
+      generator: SeededGenerator(seed: seed).derived("data"), resources: resources)
+    let model = try Self.model(
+      of: root, registry: registry, shape: data.value.shape, resources: resources)
+    let optimizer = try Self.build("optimizer", of: root, table: registry.optimizers) {
+      make, options in try make(options)
+    }
+    let training = try Self.training(
+      of: root, registry: registry, data: data, model: model, resources: resources)
+    let schedule = try Self.build(
+      "schedule", of: root, table: registry.schedules, defaultType: "constant"
+    ) { make, options in
+      try make(
+        options, ScheduleContext(epochs: training.options.epochs, monitored: training.monitored))
+    }
+    let outputNode = try Self.fixedSection("output", of: root, options: OutputOptions.options)
+    output = try SpecDecoder().decode(OutputOptions.self, from: outputNode, path: "output")
+
+    (datasetType, dataset) = (data.type, data.value)
+    (modelType, self.model) = (model.type, model.value)
+    (optimizerType, self.optimizer) = (optimizer.type, optimizer.value)
+    (scheduleType, self.schedule) = (schedule.type, schedule.value)
+    self.training = training.options
+    metrics = training.metrics
+    earlyStopping = training.earlyStopping
+    let sections = [
+      ("dataset", data.node), ("model", model.node), ("optimizer", optimizer.node),
+      ("schedule", schedule.node), ("training", training.node), ("output", outputNode),
+    ]
+    spec = SpecNode(
+      .mapping(
+        (topNode.entries ?? []).filter { TopLevelOptions.options.map(\.name).contains($0.key) }
+          + sections.map { SpecNode.Entry(key: $0, keyLocation: $1.location, value: $1) }),
+      location: root.location)
+    components = Self.components(of: spec, registry: registry)
+  }
+
+  /// One component section assembled: the component's name, what its factory built, and the
+  /// section as the resolved spec holds it.
+  struct Built<Value> {
+    var type: String
+    var value: Value
+    var node: SpecNode
+  }
+
+  /// The top-level keys, checked and read, and the mapping they resolve to; a spec that is not
+  /// a mapping, or is a sweep file, is an error.
+  static func topLevel(of root: SpecNode) throws(SpecError) -> (TopLevelOptions, SpecNode) {
     guard case .mapping = root.content else {
       throw SpecError(
         "a spec must be a mapping", at: root.location,
@@ -213,126 +272,138 @@ public struct Experiment: Sendable {
         expected: "runner sweep for a sweep file, or runner run with the base spec itself")
     }
     // `sweep:` belongs to `runner sweep` (SweepSpec); a single run ignores it.
-    let top = try root.resolved(
+    let node = try root.resolved(
       against: TopLevelOptions.options, path: "",
-      passThrough: Set(Self.componentSections + Self.fixedSections + ["sweep"]))
-    let decoded = try SpecDecoder().decode(TopLevelOptions.self, from: top)
-    try Self.checkName(decoded.name, at: decoded.$name)
-    name = decoded.name
-    seed = decoded.seed
-    let generator = SeededGenerator(seed: seed)
+      passThrough: Set(componentSections + fixedSections + ["sweep"]))
+    let options = try SpecDecoder().decode(TopLevelOptions.self, from: node)
+    try checkName(options.name, at: options.$name)
+    return (options, node)
+  }
 
-    let (datasetComponent, datasetNode) = try Self.section(
-      "dataset", of: root, table: registry.datasets)
-    datasetType = datasetComponent.name
-    let resources = ResourceCheck.machine
-    try resources.checkSizes(of: datasetNode, path: "dataset")
-    let datasetKey = DatasetCache.key(type: datasetType, options: datasetNode)
-    if let cached = datasets?.dataset(for: datasetKey) {
-      dataset = cached
-    } else {
-      dataset = try Self.building("dataset", at: datasetNode) {
-        try datasetComponent.make(
-          ComponentOptions(node: datasetNode, path: "dataset"), generator.derived("data"))
+  /// The section at `key` resolved against its component's options (and `extraOptions`),
+  /// changed by `prepare`, and built by `make` from the component's factory.
+  static func build<Factory, Value>(
+    _ key: String, of root: SpecNode, table: ComponentTable<Factory>, defaultType: String? = nil,
+    extraOptions: [OptionDescription] = [],
+    prepare: (SpecNode) throws(SpecError) -> SpecNode = { $0 },
+    _ make: (Factory, ComponentOptions) throws -> Value
+  ) throws(SpecError) -> Built<Value> {
+    let (component, resolved) = try section(
+      key, of: root, table: table, defaultType: defaultType, extraOptions: extraOptions)
+    let node = try prepare(resolved)
+    let value = try building(key, at: node) {
+      try make(component.make, ComponentOptions(node: node, path: key))
+    }
+    return Built(type: component.name, value: value, node: node)
+  }
+
+  /// The dataset: taken from `cache` when an earlier spec built the same section there, else
+  /// built (drawing from `generator`) and stored there unless it is generated.
+  static func dataset(
+    of root: SpecNode, registry: Registry, cache: DatasetCache?, generator: SeededGenerator,
+    resources: ResourceCheck
+  ) throws(SpecError) -> Built<any Dataset> {
+    try build(
+      "dataset", of: root, table: registry.datasets,
+      prepare: { node throws(SpecError) in
+        try resources.checkSizes(of: node, path: "dataset")
+        return node
       }
-      if !(dataset is GeneratedDataset) { datasets?.store(dataset, for: datasetKey) }
+    ) { make, options in
+      let key = DatasetCache.key(type: options.node["type"]?.scalar ?? "", options: options.node)
+      if let dataset = cache?.dataset(for: key) { return dataset }
+      let dataset = try make(options, generator)
+      if !(dataset is GeneratedDataset) { cache?.store(dataset, for: key) }
+      return dataset
     }
-    let shape = dataset.shape
+  }
 
-    let cellOptions = try Self.cellOptions(of: root, registry: registry)
-    let (modelComponent, resolvedModel) = try Self.section(
-      "model", of: root, table: registry.models, extraOptions: cellOptions)
-    modelType = modelComponent.name
-    try resources.checkSizes(of: resolvedModel, path: "model")
-    let info = shape
-    var modelNode = try Self.settle(
-      "input", in: resolvedModel, to: info.inputSize, what: "input features")
-    modelNode = try Self.settle("output", in: modelNode, to: info.outputSize, what: "classes")
-    let section = ComponentOptions(node: modelNode, path: "model")
-    let context = ModelContext(
-      sizes: ModelSizes(input: info.inputSize, output: info.outputSize, task: info.task),
-      section: section, activations: registry.activations, initializers: registry.initializers,
-      cells: registry.cells)
-    model = try Self.building("model", at: modelNode) {
-      try modelComponent.make(section, context)
+  /// The model, its sizes I and K settled from the dataset's `shape`; its section as the
+  /// resolved spec holds it, the options added since specs were first written left out at
+  /// their defaults.
+  static func model(
+    of root: SpecNode, registry: Registry, shape: DatasetShape, resources: ResourceCheck
+  ) throws(SpecError) -> Built<ModelBlueprint> {
+    let cellOptions = try cellOptions(of: root, registry: registry)
+    var built = try build(
+      "model", of: root, table: registry.models, extraOptions: cellOptions,
+      prepare: { node throws(SpecError) in
+        try resources.checkSizes(of: node, path: "model")
+        let withInput = try settle("input", in: node, to: shape.inputSize, what: "input features")
+        return try settle("output", in: withInput, to: shape.outputSize, what: "classes")
+      }
+    ) { make, options in
+      try make(
+        options,
+        ModelContext(
+          sizes: ModelSizes(input: shape.inputSize, output: shape.outputSize, task: shape.task),
+          section: options, activations: registry.activations,
+          initializers: registry.initializers, cells: registry.cells))
     }
+    let options = cellOptions + (registry.models[built.type]?.options ?? [])
+    built.node = built.node.eliding(defaultsOf: options)
+    return built
+  }
 
-    let (optimizerComponent, optimizerNode) = try Self.section(
-      "optimizer", of: root, table: registry.optimizers)
-    optimizerType = optimizerComponent.name
-    optimizer = try Self.building("optimizer", at: optimizerNode) {
-      try optimizerComponent.make(ComponentOptions(node: optimizerNode, path: "optimizer"))
-    }
+  /// The `training:` section read, with what it names: the metrics, early stopping, and the
+  /// values a schedule may monitor; checked against the data and model for size and for
+  /// truncated BPTT.
+  struct TrainingSection {
+    var options: TrainingOptions
+    var metrics: [any Metric]
+    var earlyStopping: EarlyStopping?
+    var monitored: MonitoredMetrics
+    /// The section as the resolved spec holds it, early stopping resolved (or null).
+    var node: SpecNode
+  }
 
-    var trainingNode = try Self.fixedSection(
+  static func training(
+    of root: SpecNode, registry: Registry, data: Built<any Dataset>, model: Built<ModelBlueprint>,
+    resources: ResourceCheck
+  ) throws(SpecError) -> TrainingSection {
+    let node = try fixedSection(
       "training", of: root, options: TrainingOptions.options, passThrough: ["early_stopping"])
-    try resources.checkSizes(of: trainingNode, path: "training")
-    training = try SpecDecoder().decode(TrainingOptions.self, from: trainingNode, path: "training")
+    try resources.checkSizes(of: node, path: "training")
+    let options = try SpecDecoder().decode(TrainingOptions.self, from: node, path: "training")
+    let shape = data.value.shape
     try resources.check(
-      shape: shape, generated: dataset is GeneratedDataset, model: model.shape,
-      cell: model.cell, batchSize: training.batchSize, dataset: ComponentOptions(node: datasetNode, path: "dataset"),
-      modelOptions: section,
-      training: ComponentOptions(node: trainingNode, path: "training"))
+      shape: shape, generated: data.value is GeneratedDataset, model: model.value.shape,
+      cell: model.value.cell, batchSize: options.batchSize,
+      dataset: ComponentOptions(node: data.node, path: "dataset"),
+      modelOptions: ComponentOptions(node: model.node, path: "model"),
+      training: ComponentOptions(node: node, path: "training"))
     var metrics: [any Metric] = []
-    for (index, item) in (training.$metrics.node.items ?? []).enumerated() {
-      let component = try registry.metrics.lookup(item, path: "training.metrics.\(index)")
-      metrics.append(component.make())
+    for (index, item) in (options.$metrics.node.items ?? []).enumerated() {
+      metrics.append(try registry.metrics.lookup(item, path: "training.metrics.\(index)").make())
     }
-    self.metrics = metrics
-    if training.bpttSteps != nil {
-      try Self.checkStreams(model: model, task: shape.task, at: training.$bpttSteps)
+    if options.bpttSteps != nil {
+      try checkStreams(model: model.value, task: shape.task, at: options.$bpttSteps)
     }
     let monitored = MonitoredMetrics(
       splits: shape.availableSplits,
       metrics: [("loss", .min)] + metrics.map { ($0.name, $0.goal) })
-
-    if let node = trainingNode["early_stopping"], !node.isNull {
-      let resolved = try node.resolved(
-        against: EarlyStoppingOptions.options, path: "training.early_stopping")
-      let options = try SpecDecoder().decode(
-        EarlyStoppingOptions.self, from: resolved, path: "training.early_stopping")
-      let (split, metric, goal) = try monitored.parse(options.metric, at: options.$metric)
+    var earlyStopping: EarlyStopping?
+    var resolvedStopping = SpecNode.Content.null
+    if let stopping = node["early_stopping"], !stopping.isNull {
+      let path = "training.early_stopping"
+      let resolved = try stopping.resolved(against: EarlyStoppingOptions.options, path: path)
+      let read = try SpecDecoder().decode(EarlyStoppingOptions.self, from: resolved, path: path)
+      let (split, metric, goal) = try monitored.parse(read.metric, at: read.$metric)
       earlyStopping = EarlyStopping(
-        split: split, metric: metric, goal: options.mode ?? goal, patience: options.patience,
-        minDelta: options.minDelta)
-      trainingNode = trainingNode.removing("early_stopping")
-        .replacing("early_stopping", with: resolved.content)
-    } else {
-      earlyStopping = nil
-      trainingNode = trainingNode.removing("early_stopping")
-        .replacing("early_stopping", with: .null)
+        split: split, metric: metric, goal: read.mode ?? goal, patience: read.patience,
+        minDelta: read.minDelta)
+      resolvedStopping = resolved.content
     }
-
-    let (scheduleComponent, scheduleNode) = try Self.section(
-      "schedule", of: root, table: registry.schedules, defaultType: "constant")
-    scheduleType = scheduleComponent.name
-    let scheduleContext = ScheduleContext(epochs: training.epochs, monitored: monitored)
-    schedule = try Self.building("schedule", at: scheduleNode) {
-      try scheduleComponent.make(
-        ComponentOptions(node: scheduleNode, path: "schedule"), scheduleContext)
-    }
-
-    let outputNode = try Self.fixedSection("output", of: root, options: OutputOptions.options)
-    output = try SpecDecoder().decode(OutputOptions.self, from: outputNode, path: "output")
-
-    var entries = (top.entries ?? []).filter { TopLevelOptions.options.map(\.name).contains($0.key) }
-    for (key, node) in [
-      ("dataset", datasetNode),
-      ("model", modelNode.eliding(defaultsOf: cellOptions + modelComponent.options)),
-      ("optimizer", optimizerNode),
-      ("schedule", scheduleNode),
-      ("training", trainingNode.eliding(defaultsOf: TrainingOptions.options)),
-      ("output", outputNode),
-    ] {
-      entries.append(SpecNode.Entry(key: key, keyLocation: node.location, value: node))
-    }
-    spec = SpecNode(.mapping(entries), location: root.location)
-    components = Self.components(of: spec, registry: registry)
+    return TrainingSection(
+      options: options, metrics: metrics, earlyStopping: earlyStopping, monitored: monitored,
+      node: node.removing("early_stopping").replacing("early_stopping", with: resolvedStopping)
+        .eliding(defaultsOf: TrainingOptions.options))
   }
-
   /// The components a resolved spec names, in spec order, each with its registering module.
   static func components(of spec: SpecNode, registry: Registry) -> [ComponentRecord] {
-    func record<F>(_ kind: ComponentKind, _ node: SpecNode?, in table: ComponentTable<F>)
+    func record<F>(
+      _ kind: ComponentKind, _ node: SpecNode?, in table: ComponentTable<F>
+    )
       -> ComponentRecord?
     {
       guard let name = node?.scalar, let component = table[name] else { return nil }
@@ -380,7 +451,8 @@ public struct Experiment: Sendable {
     guard task == .framewise else {
       throw source.error(
         "bptt_steps reads the data as streams of framewise classes, but this dataset's task "
-          + "is \(task.rawValue)", expected: "a framewise dataset (e.g. type: text), or bptt_steps: null")
+          + "is \(task.rawValue)",
+        expected: "a framewise dataset (e.g. type: text), or bptt_steps: null")
     }
   }
 
@@ -478,9 +550,11 @@ public struct Experiment: Sendable {
     let own = Set(
       cell.options.map(\.name) + (registry.models.components.flatMap { $0.options.map(\.name) }))
     for entry in entries where !own.contains(entry.key) {
-      guard let owner = registry.cells.components.first(where: {
-        $0.options.contains { $0.name == entry.key }
-      }) else { continue }
+      guard
+        let owner = registry.cells.components.first(where: {
+          $0.options.contains { $0.name == entry.key }
+        })
+      else { continue }
       let takes = cell.options.map(\.name)
       throw SpecError(
         "'\(entry.key)' is an option of the \(owner.name) cell, not of \(cell.name)",

@@ -109,9 +109,11 @@ extension Registry {
     var lowercase: Bool
     @SpecOption(default: "<unk>", help: "the vocabulary's entry 0, for unknown words")
     var unknownToken: String
-    @SpecOption(default: 0, range: 0..., help: "hashed prefix features of 1 … n characters (0 = none)")
+    @SpecOption(
+      default: 0, range: 0..., help: "hashed prefix features of 1 … n characters (0 = none)")
     var prefixLength: Int
-    @SpecOption(default: 3, range: 0..., help: "hashed suffix features of 1 … n characters (0 = none)")
+    @SpecOption(
+      default: 3, range: 0..., help: "hashed suffix features of 1 … n characters (0 = none)")
     var suffixLength: Int
     @SpecOption(default: true, help: "hashed capitalisation-shape feature (Xx, XX, dd, …)")
     var shape: Bool
@@ -202,7 +204,8 @@ extension Registry {
       default: "sequence",
       help: "column whose value names the sequence a row belongs to (rows of a sequence adjoin)")
     var sequenceColumn: String
-    @SpecOption(default: [], help: "input columns, in order; empty = every column but the id and label")
+    @SpecOption(
+      default: [], help: "input columns, in order; empty = every column but the id and label")
     var featureColumns: [String]
     @SpecOption(default: "label", help: "column holding the label") var labelColumn: String
     @SpecOption(
@@ -246,7 +249,8 @@ extension Registry {
 
   struct TextOptions: SpecOptions {
     @Include var files: DataFiles
-    @SpecOption(default: .plain, help: "plain text, or conllu (the FORM column, a sentence per line)")
+    @SpecOption(
+      default: .plain, help: "plain text, or conllu (the FORM column, a sentence per line)")
     var format: TextCorpus.Format
     @SpecOption(
       default: .char,
@@ -259,7 +263,8 @@ extension Registry {
     var minCount: Int
     @SpecOption(default: "<unk>", help: "the vocabulary's entry 0, for unknown tokens")
     var unknownToken: String
-    @SpecOption(default: "<eos>", help: "the token ending each line (unit: word)") var endToken: String
+    @SpecOption(default: "<eos>", help: "the token ending each line (unit: word)") var endToken:
+      String
     @SpecOption(
       default: 100, range: 1...,
       help: "steps per example when training without bptt_steps (the split's stream is cut "

@@ -20,7 +20,8 @@ extension Registry {
   struct RandomDenseOptions: SpecOptions {
     @Include(SplitSizes(train: 2048, dev: 0, test: 0)) var sizes: SplitSizes
     @SpecOption(default: 32, range: 1..., help: "steps T of every sequence") var steps: Int
-    @SpecOption(default: 64, range: 1..., help: "standard-normal features per step (I)") var input: Int
+    @SpecOption(default: 64, range: 1..., help: "standard-normal features per step (I)") var input:
+      Int
     @SpecOption(default: 17, range: 2..., help: "tags drawn uniformly (the output size K)")
     var classes: Int
   }

@@ -193,7 +193,8 @@ extension Registry {
     @SpecOption(
       default: 0, help: "added to the forget gate's bias at initialisation (0 as in PyTorch)")
     var forgetBias: Double
-    @SpecOption(default: false, help: "Graves' diagonal peephole weights from c to the gates i, f, o")
+    @SpecOption(
+      default: false, help: "Graves' diagonal peephole weights from c to the gates i, f, o")
     var peepholes: Bool
   }
 
@@ -394,7 +395,8 @@ extension Registry {
     make: { options, _ in ExponentialSchedule(gamma: options.gamma) })
 
   struct ExponentialOptions: SpecOptions {
-    @SpecOption(default: 0.95, minimum: 0, minimumInclusive: false, help: "factor γ applied every epoch")
+    @SpecOption(
+      default: 0.95, minimum: 0, minimumInclusive: false, help: "factor γ applied every epoch")
     var gamma: Double
   }
 
@@ -416,7 +418,8 @@ extension Registry {
 
   struct CosineOptions: SpecOptions {
     @SpecOption(default: 0, range: 0..., help: "epochs of linear warm-up") var warmupEpochs: Int
-    @SpecOption(default: 0, minimum: 0, help: "the floor annealed towards") var minLearningRate: Double
+    @SpecOption(default: 0, minimum: 0, help: "the floor annealed towards") var minLearningRate:
+      Double
   }
 
   static let plateau = Component<ScheduleFactory>(
@@ -437,10 +440,12 @@ extension Registry {
       default: 0.1, minimum: 0, minimumInclusive: false, maximum: 1, maximumInclusive: false,
       help: "factor applied to η on a plateau")
     var factor: Double
-    @SpecOption(default: 3, range: 0..., help: "epochs without improvement tolerated") var patience: Int
+    @SpecOption(default: 3, range: 0..., help: "epochs without improvement tolerated") var patience:
+      Int
     @SpecOption(default: 1e-4, minimum: 0, help: "relative change that counts as an improvement")
     var threshold: Double
-    @SpecOption(default: 0, minimum: 0, help: "η is never reduced below it") var minLearningRate: Double
+    @SpecOption(default: 0, minimum: 0, help: "η is never reduced below it") var minLearningRate:
+      Double
   }
 }
 

@@ -153,7 +153,9 @@ public struct SpecOption<Value: Decodable & Sendable>: Sendable, Decodable, Decl
   }
 
   /// The same declaration with the default `value`, and `help` when given.
-  fileprivate func defaulting(toContent value: SpecNode.Content, help newHelp: String?) -> SpecOption {
+  fileprivate func defaulting(
+    toContent value: SpecNode.Content, help newHelp: String?
+  ) -> SpecOption {
     guard case .declared(let kind, _, let help, let elided) = state else { return self }
     return SpecOption(kind: kind, default: value, help: newHelp ?? help, elidedAtDefault: elided)
   }
