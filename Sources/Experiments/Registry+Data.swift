@@ -225,7 +225,7 @@ extension Registry {
         (options.devFraction, files.dev, options.$devFraction),
         (options.testFraction, files.test, options.$testFraction),
       ] where fraction > 0 && file != nil {
-        let key = source.keyPath.split(separator: ".").last ?? ""
+        let key = source.key
         throw source.error(
           "\(key) splits the train file, but a \(key.prefix(while: { $0 != "_" })) file is given "
             + "too", expected: "either the file or the fraction")

@@ -39,29 +39,28 @@ public struct SlurmOptions: Sendable, Equatable {
     self.extraArguments = extraArguments
   }
 
-  static let options: [OptionDescription] = [
-    optional("partition", .string, help: "sbatch --partition (default: the cluster's)"),
-    optional(
-      "time", .string,
-      help: "sbatch --time per trial: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS"),
-    .integer(
-      "cpus_per_task", default: 1, range: 1...4096,
-      help: "sbatch --cpus-per-task, also each trial's BLAS threads"),
-    optional("memory", .string, help: "sbatch --mem, e.g. 4G or 500M"),
-    optional("account", .string, help: "sbatch --account"),
-    optional("qos", .string, help: "sbatch --qos"),
-    optional(
-      "max_parallel", .integer(1...Int(Int32.max)),
-      help: "array tasks running at once (--array=…%n; default: no limit)"),
-    OptionDescription(
-      name: "extra_args", kind: .list(of: .string, allowed: nil), defaultValue: .sequence([]),
-      help: "further sbatch options, one argument each, e.g. [\"--constraint=avx512\"]"),
-  ]
+  /// The section's options as a spec declares them.
+  struct Section: SpecOptions {
+    @SpecOption(help: "sbatch --partition (default: the cluster's)") var partition: String?
+    @SpecOption(
+      help: "sbatch --time per trial: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS")
+    var time: String?
+    @SpecOption(
+      default: 1, range: 1...4096, help: "sbatch --cpus-per-task, also each trial's BLAS threads")
+    var cpusPerTask: Int
+    @SpecOption(help: "sbatch --mem, e.g. 4G or 500M") var memory: String?
+    @SpecOption(help: "sbatch --account") var account: String?
+    @SpecOption(help: "sbatch --qos") var qos: String?
+    @SpecOption(
+      range: 1...Int(Int32.max),
+      help: "array tasks running at once (--array=…%n; default: no limit)")
+    var maxParallel: Int?
+    @SpecOption(
+      default: [], help: "further sbatch options, one argument each, e.g. [\"--constraint=avx512\"]"
+    )
+    var extraArgs: [String]
 
-  static func optional(
-    _ name: String, _ kind: OptionDescription.Kind, help: String
-  ) -> OptionDescription {
-    OptionDescription(name: name, kind: kind, defaultValue: .null, help: help)
+    static let descriptions = Section().optionDescriptions
   }
 
   /// The options of the sbatch command line that the job script and the submission set
@@ -75,35 +74,33 @@ public struct SlurmOptions: Sendable, Equatable {
   public init(section node: SpecNode?, path: String = "sweep.slurm") throws(SpecError) {
     self.init()
     guard let node else { return }
-    let resolved = try node.resolved(against: Self.options, path: path)
-    func text(_ name: String) -> String? {
-      guard let value = resolved[name], !value.isNull else { return nil }
-      return value.scalar
-    }
-    func checked(_ name: String, _ pattern: String, expected: String) throws(SpecError) -> String? {
-      guard let value = text(name) else { return nil }
+    let resolved = try node.resolved(against: Section.descriptions, path: path)
+    let section = try SpecDecoder().decode(Section.self, from: resolved, path: path)
+    func checked(
+      _ value: String?, at source: OptionSource, _ pattern: String, expected: String
+    ) throws(SpecError) -> String? {
+      guard let value else { return nil }
       guard value.range(of: pattern, options: .regularExpression) != nil else {
-        throw SpecError(
-          "invalid \(name) '\(value)'", at: resolved[name]!.location, keyPath: "\(path).\(name)",
-          expected: expected)
+        throw source.error("invalid \(source.key) '\(value)'", expected: expected)
       }
       return value
     }
     let word = "^[A-Za-z0-9_.,:+=-]+$"
-    partition = try checked("partition", word, expected: "a partition name, e.g. debug")
+    partition = try checked(
+      section.partition, at: section.$partition, word, expected: "a partition name, e.g. debug")
     let clock = "[0-9]+(:[0-9]{1,2}){0,2}"
     let days = "[0-9]+-[0-9]{1,2}(:[0-9]{1,2}){0,2}"
     time = try checked(
-      "time", "^(\(clock)|\(days))$",
+      section.time, at: section.$time, "^(\(clock)|\(days))$",
       expected: "minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS, e.g. \"1:30:00\"")
     memory = try checked(
-      "memory", "^[0-9]+[KMGT]?$", expected: "a size in megabytes or with K, M, G or T, e.g. 4G")
-    account = try checked("account", word, expected: "an account name")
-    qos = try checked("qos", word, expected: "a QOS name")
-    if let value = resolved["cpus_per_task"]?.scalar.flatMap({ Int($0) }) { cpusPerTask = value }
-    maxParallel = resolved["max_parallel"].flatMap { $0.isNull ? nil : $0.scalar }
-      .flatMap { Int($0) }
-    for (index, item) in (resolved["extra_args"]?.items ?? []).enumerated() {
+      section.memory, at: section.$memory, "^[0-9]+[KMGT]?$",
+      expected: "a size in megabytes or with K, M, G or T, e.g. 4G")
+    account = try checked(section.account, at: section.$account, word, expected: "an account name")
+    qos = try checked(section.qos, at: section.$qos, word, expected: "a QOS name")
+    cpusPerTask = section.cpusPerTask
+    maxParallel = section.maxParallel
+    for (index, item) in (section.$extraArgs.node.items ?? []).enumerated() {
       let keyPath = "\(path).extra_args.\(index)"
       guard let argument = item.scalar, argument.hasPrefix("-"), !item.isNull else {
         throw SpecError(

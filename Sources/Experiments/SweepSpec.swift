@@ -88,23 +88,27 @@ public struct SweepSpec: Sendable {
   /// The `slurm:` entry as written, for `sweep.yaml`.
   public var slurmSection: SpecNode.Entry?
 
-  static let options: [OptionDescription] = [
-    .choice("method", Method.allCases.map(\.rawValue), default: "grid", help: "grid or random"),
-    OptionDescription(
-      name: "trials", kind: .integer(1...Int.max), defaultValue: .null,
-      help: "configurations drawn by a random sweep"),
-    OptionDescription(
-      name: "seeds", kind: .list(of: .integer(0...Int.max), allowed: nil), defaultValue: .null,
-      help: "every configuration runs once per seed (default: the spec's seed)"),
-    .integer("sampler_seed", default: 0, range: 0..., help: "seed of a random sweep's draws"),
-  ]
+  /// The `sweep:` section's own options (`metric`, `parameters` and `slurm` are read apart).
+  struct Options: SpecOptions {
+    @SpecOption(default: .grid, help: "grid or random") var method: Method
+    @SpecOption(range: 1..., help: "configurations drawn by a random sweep") var trials: Int?
+    @SpecOption(
+      range: 0..., help: "every configuration runs once per seed (default: the spec's seed)")
+    var seeds: [UInt64]?
+    @SpecOption(default: 0, range: 0..., help: "seed of a random sweep's draws")
+    var samplerSeed: UInt64
 
-  static let metricOptions: [OptionDescription] = [
-    .string("name", default: nil, help: "split.metric, e.g. dev.accuracy or dev.loss"),
-    OptionDescription(
-      name: "goal", kind: .choice(["max", "min"]), defaultValue: .null,
-      help: "max or min (default: the metric's own; min for loss)"),
-  ]
+    static let descriptions = Options().optionDescriptions
+  }
+
+  /// `sweep.metric`: what ranks the trials.
+  struct MetricOptions: SpecOptions {
+    @SpecOption(help: "split.metric, e.g. dev.accuracy or dev.loss") var name: String
+    @SpecOption(help: "max or min (default: the metric's own; min for loss)")
+    var goal: MetricGoal?
+
+    static let descriptions = MetricOptions().optionDescriptions
+  }
 
   static let distributionNames = ["uniform", "log_uniform", "int_uniform"]
 
@@ -185,24 +189,15 @@ public struct SweepSpec: Sendable {
     base = SpecNode(.mapping(entries.filter { $0.key != "sweep" }), location: document.location)
     baseExperiment = try Experiment(spec: base, registry: registry)
     let resolved = try sweepEntry.value.resolved(
-      against: Self.options, path: "sweep", passThrough: ["metric", "parameters", "slurm"])
+      against: Options.descriptions, path: "sweep",
+      passThrough: ["metric", "parameters", "slurm"])
     // Where the trials run is no part of the sweep's identity.
     slurmSection = resolved.entry(for: "slurm")
     slurm = try SlurmOptions(section: slurmSection?.value)
     section = SpecNode(
       .mapping((resolved.entries ?? []).filter { $0.key != "slurm" }), location: resolved.location)
 
-    struct Top: Decodable {
-      var method: Method
-      var trials: Int?
-      var seeds: [UInt64]?
-      var samplerSeed: UInt64
-      enum CodingKeys: String, CodingKey {
-        case method, trials, seeds
-        case samplerSeed = "sampler_seed"
-      }
-    }
-    let top = try SpecDecoder().decode(Top.self, from: section, path: "sweep")
+    let top = try SpecDecoder().decode(Options.self, from: section, path: "sweep")
     method = top.method
     trials = top.trials
     samplerSeed = top.samplerSeed
@@ -213,7 +208,7 @@ public struct SweepSpec: Sendable {
         expected: "an integer ≥ 1: the number of configurations to draw")
     case (.grid, .some):
       throw SpecError(
-        "'trials' applies to random sweeps only", at: section["trials"]!.location,
+        "'trials' applies to random sweeps only", at: top.$trials.node.location,
         keyPath: "sweep.trials",
         expected: "method: random, or no 'trials' (a grid runs every combination)")
     default: break
@@ -221,12 +216,12 @@ public struct SweepSpec: Sendable {
     seeds = top.seeds ?? [baseExperiment.seed]
     if seeds.isEmpty {
       throw SpecError(
-        "'seeds' is empty", at: section["seeds"]!.location, keyPath: "sweep.seeds",
+        "'seeds' is empty", at: top.$seeds.node.location, keyPath: "sweep.seeds",
         expected: "at least one seed")
     }
     for (index, seed) in seeds.enumerated() where seeds[..<index].contains(seed) {
       throw SpecError(
-        "seed \(seed) is listed twice", at: section["seeds"]!.items![index].location,
+        "seed \(seed) is listed twice", at: top.$seeds.node.items![index].location,
         keyPath: "sweep.seeds.\(index)", expected: "distinct seeds")
     }
     if defaultObjective, section["metric"] == nil {
@@ -291,22 +286,21 @@ public struct SweepSpec: Sendable {
         "missing required option 'metric'", at: section.location, keyPath: "sweep.metric",
         expected: "{name: split.metric, goal: max|min}, e.g. {name: dev.accuracy, goal: max}")
     }
-    let resolved = try node.resolved(against: metricOptions, path: "sweep.metric")
-    let nameNode = resolved["name"]!
-    let name = nameNode.scalar ?? ""
+    let resolved = try node.resolved(against: MetricOptions.descriptions, path: "sweep.metric")
+    let options = try SpecDecoder().decode(MetricOptions.self, from: resolved, path: "sweep.metric")
+    let name = options.name
     let metricNames = ["loss"] + experiment.metrics.map(\.name)
     let known = Split.allCases.flatMap { split in metricNames.map { "\(split.rawValue).\($0)" } }
     let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
     guard parts.count == 2, let split = Split(rawValue: parts[0]), metricNames.contains(parts[1])
     else {
-      throw SpecError(
-        "unknown metric '\(name)'", at: nameNode.location, keyPath: "sweep.metric.name",
-        expected: "split.metric, one of: \(known.joined(separator: ", "))",
-        suggestion: closestMatch(to: name, in: known))
+      var error = options.$name.error(
+        "unknown metric '\(name)'",
+        expected: "split.metric, one of: \(known.joined(separator: ", "))")
+      error.suggestion = closestMatch(to: name, in: known)
+      throw error
     }
-    let ownGoal = experiment.metrics.first { $0.name == parts[1] }?.goal ?? .min
-    let goalNode = resolved["goal"]!
-    let goal = goalNode.isNull ? ownGoal : MetricGoal(rawValue: goalNode.scalar ?? "") ?? ownGoal
+    let goal = options.goal ?? experiment.metrics.first { $0.name == parts[1] }?.goal ?? .min
     return Objective(split: split, metric: parts[1], goal: goal)
   }
 

@@ -81,6 +81,11 @@ public struct OptionSource: Sendable, Decodable {
     self.keyPath = keyPath
   }
 
+  /// The option's key, the last part of its key path (`batch_size`).
+  public var key: String {
+    keyPath.split(separator: ".").last.map(String.init) ?? keyPath
+  }
+
   /// Only `SpecDecoder` knows where a value came from; another decoder cannot make one.
   public init(from decoder: any Decoder) throws {
     throw DecodingError.typeMismatch(
@@ -225,11 +230,24 @@ extension SpecOption where Value: FixedWidthInteger {
 }
 
 extension SpecOption where Value == Int? {
+  /// An integer within `range`, or null (the default).
+  public init(range: ClosedRange<Int>, help: String, elidedAtDefault: Bool = false) {
+    self.init(kind: .integer(range), default: .null, help: help, elidedAtDefault: elidedAtDefault)
+  }
+
   /// An integer of at least `range`'s bound, or null (the default).
   public init(range: PartialRangeFrom<Int>, help: String, elidedAtDefault: Bool = false) {
+    self.init(range: range.lowerBound...Int.max, help: help, elidedAtDefault: elidedAtDefault)
+  }
+}
+
+extension SpecOption {
+  /// A list of integers of at least `range`'s bound, or null (the default).
+  public init<Integer>(range: PartialRangeFrom<Int>, help: String)
+  where Value == [Integer]?, Integer: FixedWidthInteger & Decodable & Sendable {
     self.init(
-      kind: .integer(range.lowerBound...Int.max), default: .null, help: help,
-      elidedAtDefault: elidedAtDefault)
+      kind: .list(of: .integer(range.lowerBound...Int.max), allowed: nil), default: .null,
+      help: help)
   }
 }
 

@@ -111,6 +111,7 @@ import YAMLSpec
     #expect(options.sizes.share == 0.25)
     #expect(options.seed == 0)
     #expect(options.$batchSize.keyPath == "model.batch_size")
+    #expect(options.$batchSize.key == "batch_size")
     #expect(options.$batchSize.node.location.line == 3)
     #expect(options.$batchSize.node.location.column == 15)
     #expect(options.files.$train.keyPath == "model.train")
