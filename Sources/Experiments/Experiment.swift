@@ -188,8 +188,8 @@ public struct Experiment: Sendable {
       _ = try section("model", of: root, table: registry.models, extraOptions: cell)
     }
     collect { () throws(SpecError) in
-      _ = try build("optimizer", of: root, table: registry.optimizers) { make, options in
-        try make(options)
+      _ = try build("optimizer", of: root, table: registry.optimizers) { component, options in
+        try component.make(options)
       }
     }
     collect { () throws(SpecError) in
@@ -218,14 +218,14 @@ public struct Experiment: Sendable {
     let model = try Self.model(
       of: root, registry: registry, shape: data.value.shape, resources: resources)
     let optimizer = try Self.build("optimizer", of: root, table: registry.optimizers) {
-      make, options in try make(options)
+      component, options in try component.make(options)
     }
     let training = try Self.training(
       of: root, registry: registry, data: data, model: model, resources: resources)
     let schedule = try Self.build(
       "schedule", of: root, table: registry.schedules, defaultType: "constant"
-    ) { make, options in
-      try make(
+    ) { component, options in
+      try component.make(
         options, ScheduleContext(epochs: training.options.epochs, monitored: training.monitored))
     }
     let outputNode = try Self.fixedSection("output", of: root, options: OutputOptions.options)
@@ -254,6 +254,8 @@ public struct Experiment: Sendable {
   /// section as the resolved spec holds it.
   struct Built<Value> {
     var type: String
+    /// The component's own options.
+    var options: [OptionDescription]
     var value: Value
     var node: SpecNode
   }
@@ -281,20 +283,20 @@ public struct Experiment: Sendable {
   }
 
   /// The section at `key` resolved against its component's options (and `extraOptions`),
-  /// changed by `prepare`, and built by `make` from the component's factory.
+  /// changed by `prepare`, and built by `make` from the component it names.
   static func build<Factory, Value>(
     _ key: String, of root: SpecNode, table: ComponentTable<Factory>, defaultType: String? = nil,
     extraOptions: [OptionDescription] = [],
     prepare: (SpecNode) throws(SpecError) -> SpecNode = { $0 },
-    _ make: (Factory, ComponentOptions) throws -> Value
+    _ make: (Component<Factory>, ComponentOptions) throws -> Value
   ) throws(SpecError) -> Built<Value> {
     let (component, resolved) = try section(
       key, of: root, table: table, defaultType: defaultType, extraOptions: extraOptions)
     let node = try prepare(resolved)
     let value = try building(key, at: node) {
-      try make(component.make, ComponentOptions(node: node, path: key))
+      try make(component, ComponentOptions(node: node, path: key))
     }
-    return Built(type: component.name, value: value, node: node)
+    return Built(type: component.name, options: component.options, value: value, node: node)
   }
 
   /// The dataset: taken from `cache` when an earlier spec built the same section there, else
@@ -309,10 +311,10 @@ public struct Experiment: Sendable {
         try resources.checkSizes(of: node, path: "dataset")
         return node
       }
-    ) { make, options in
-      let key = DatasetCache.key(type: options.node["type"]?.scalar ?? "", options: options.node)
+    ) { component, options in
+      let key = DatasetCache.key(type: component.name, options: options.node)
       if let dataset = cache?.dataset(for: key) { return dataset }
-      let dataset = try make(options, generator)
+      let dataset = try component.make(options, generator)
       if !(dataset is GeneratedDataset) { cache?.store(dataset, for: key) }
       return dataset
     }
@@ -332,16 +334,15 @@ public struct Experiment: Sendable {
         let withInput = try settle("input", in: node, to: shape.inputSize, what: "input features")
         return try settle("output", in: withInput, to: shape.outputSize, what: "classes")
       }
-    ) { make, options in
-      try make(
+    ) { component, options in
+      try component.make(
         options,
         ModelContext(
           sizes: ModelSizes(input: shape.inputSize, output: shape.outputSize, task: shape.task),
           section: options, activations: registry.activations,
           initializers: registry.initializers, cells: registry.cells))
     }
-    let options = cellOptions + (registry.models[built.type]?.options ?? [])
-    built.node = built.node.eliding(defaultsOf: options)
+    built.node = built.node.eliding(defaultsOf: cellOptions + built.options)
     return built
   }
 

@@ -12,7 +12,7 @@ public enum ComponentKind: String, Sendable, CaseIterable, Codable {
 
 /// A registered implementation: its name, a line of help, its options, and how to build it.
 ///
-/// The options are declared once, as an `SpecOptions`: the validator checks the spec against
+/// The options are declared once, as a `SpecOptions`: the validator checks the spec against
 /// them, fills their defaults, `runner list` prints them, and the factory receives the group
 /// read back from the resolved section.
 public struct Component<Factory: Sendable>: Sendable {
@@ -50,41 +50,14 @@ public struct Component<Factory: Sendable>: Sendable {
   }
 }
 
-extension Component where Factory == DatasetFactory {
-  /// A dataset with the options of `template`, built from them and the run's data generator.
-  public init<Options: SpecOptions>(
+extension Component {
+  /// A component with the options of `template`, built from them and what its kind's factory
+  /// receives besides (a dataset's data generator, a model's `ModelContext`, a cell's
+  /// `CellContext`, a schedule's `ScheduleContext`).
+  public init<Options: SpecOptions, Context, Product>(
     name: String, summary: String, options template: Options,
-    make: @escaping @Sendable (Options, SeededGenerator) throws -> any Dataset,
-    fileID: String = #fileID
-  ) {
-    self.init(
-      name: name, summary: summary, options: template.optionDescriptions,
-      make: { section, generator in try make(section.read(Options.self), generator) },
-      fileID: fileID)
-  }
-}
-
-extension Component where Factory == ModelFactory {
-  /// A model with the options of `template`, built from them and the sizes the data settles.
-  public init<Options: SpecOptions>(
-    name: String, summary: String, options template: Options,
-    make: @escaping @Sendable (Options, ModelContext) throws -> ModelBlueprint,
-    fileID: String = #fileID
-  ) {
-    self.init(
-      name: name, summary: summary, options: template.optionDescriptions,
-      make: { section, context in try make(section.read(Options.self), context) },
-      fileID: fileID)
-  }
-}
-
-extension Component where Factory == CellFactory {
-  /// A cell with the options of `template`, which the model section takes besides its own.
-  public init<Options: SpecOptions>(
-    name: String, summary: String, options template: Options,
-    make: @escaping @Sendable (Options, CellContext) throws -> any RecurrentCell,
-    fileID: String = #fileID
-  ) {
+    make: @escaping @Sendable (Options, Context) throws -> Product, fileID: String = #fileID
+  ) where Factory == @Sendable (ComponentOptions, Context) throws -> Product {
     self.init(
       name: name, summary: summary, options: template.optionDescriptions,
       make: { section, context in try make(section.read(Options.self), context) },
@@ -101,20 +74,6 @@ extension Component where Factory == OptimizerFactory {
     self.init(
       name: name, summary: summary, options: template.optionDescriptions,
       make: { section in try make(section.read(Options.self)) }, fileID: fileID)
-  }
-}
-
-extension Component where Factory == ScheduleFactory {
-  /// A schedule with the options of `template`, built from them and the training plan.
-  public init<Options: SpecOptions>(
-    name: String, summary: String, options template: Options,
-    make: @escaping @Sendable (Options, ScheduleContext) throws -> any Schedule,
-    fileID: String = #fileID
-  ) {
-    self.init(
-      name: name, summary: summary, options: template.optionDescriptions,
-      make: { section, context in try make(section.read(Options.self), context) },
-      fileID: fileID)
   }
 }
 
