@@ -19,8 +19,10 @@ import Testing
       inputSize: data.info.inputSize, hiddenSize: 12, outputSize: data.info.outputSize,
       directions: directions, bias: true, task: .framewise)
     var generator = SeededGenerator(seed: 2)
-    let network = RecurrentNetwork<Float>(shape: shape, cell: ElmanCell(activation: Tanh()),
-      parameters: RecurrentNetwork<Float>.initialParameters(for: shape, cell: ElmanCell(activation: Tanh()), generator: &generator))
+    let network = RecurrentNetwork<Float>(
+      shape: shape, cell: ElmanCell(activation: Tanh()),
+      parameters: RecurrentNetwork<Float>.initialParameters(
+        for: shape, cell: ElmanCell(activation: Tanh()), generator: &generator))
     return Trainer(
       network: network, optimizer: SGD(momentum: 0.9), dataset: data,
       plan: TrainingPlan(epochs: epochs, batchSize: 8, shuffle: true),
@@ -209,7 +211,9 @@ import Testing
         noisy.values[index].elements[i] += Float(0.1 * noiseGenerator.normal())
       }
     }
-    let reference = RecurrentNetwork<Float>(shape: (trainer.network as! RecurrentNetwork<Float>).shape, cell: ElmanCell(activation: Tanh()), parameters: noisy)
+    let reference = RecurrentNetwork<Float>(
+      shape: (trainer.network as! RecurrentNetwork<Float>).shape,
+      cell: ElmanCell(activation: Tanh()), parameters: noisy)
     var gradients = noisy.zeros()
     _ = reference.lossAndGradients(
       for: SequenceBatch(examples: data.examples(.train), task: .framewise, inputSize: 10),
@@ -222,6 +226,29 @@ import Testing
         #expect(abs(trainer.network.parameters.values[index].elements[i] - expected) < 1e-6)
       }
     }
+  }
+
+  /// With a BRNN's directions on two threads, each batch's logits and loss are formed half on
+  /// each thread and the next batch is built while the optimizer steps: two epochs with
+  /// momentum, output dropout, shuffling and padded batches end bit-identical to the directions
+  /// in turn, weights, optimizer state and records.
+  @Test func parallelDirectionsTrainBitIdentically() throws {
+    let data = try Self.dataset()
+    func trained(parallel: Bool) throws -> (Trainer, [EpochRecord]) {
+      var trainer = Self.trainer(
+        data, directions: [.forward, .backward], learningRate: 0.1, epochs: 2)
+      try #require(trainer.network as? RecurrentNetwork<Float>).parallelDirections = parallel
+      trainer.noise = TrainingNoise(outputDropout: 0.2, generator: SeededGenerator(seed: 5))
+      var records: [EpochRecord] = []
+      try trainer.train(onEpoch: { records += $0.records })
+      return (trainer, records)
+    }
+    let (serial, serialRecords) = try trained(parallel: false)
+    let (parallel, parallelRecords) = try trained(parallel: true)
+    #expect(parallel.network.parameters == serial.network.parameters)
+    #expect(parallel.optimizer.state == serial.optimizer.state)
+    #expect(Self.timeless(parallelRecords) == Self.timeless(serialRecords))
+    #expect(serialRecords.count == 6)
   }
 
   @Test func aBatchSizeBeyondTheSplitIsOneBatchAndNeverOverflows() throws {

@@ -116,7 +116,8 @@ public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
       }
     }
     slots.append(
-      ParameterSlot(key: ParameterKey(layer: nil, direction: nil, role: .output), rows: h * d,
+      ParameterSlot(
+        key: ParameterKey(layer: nil, direction: nil, role: .output), rows: h * d,
         columns: k))
     if shape.bias {
       slots.append(
@@ -164,11 +165,7 @@ public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
         forward(
           unrolls, inputs: inputs, weights: weights, logits: logits, batch: batch,
           dropout: dropout)
-        let loss =
-          shape.task.isRegression
-          ? SquaredError.lossAndDeltas(
-            outputs: logits, width: k, targets: batch.targets, values: batch.values)
-          : SoftmaxCrossEntropy.lossAndDeltas(logits: logits, classes: k, targets: batch.targets)
+        let loss = lossAndOutputDeltas(logits, weights: weights, batch: batch)
         // δ_k is now in `logits`; each direction of each layer, from the top, backpropagates
         // on its own into its own gradients (and, at the top, its own rows of ∂V).
         gradients.withUnsafeMutableElementPointers { slots in
@@ -191,13 +188,14 @@ public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
                   unrolls[l][d], direction: d, outputDeltas: logits, batch: batch,
                   masked: dropout?.output != nil,
                   into: slots[outputIndex] + d * h * k)
+                // ∂d = Σ_rows δ_k, once: by the last direction, so that it runs beside the first.
+                if d == unrolls[l].count - 1, let outputBiasIndex {
+                  Scalar.sumRows(
+                    of: logits, rows: outputRows, columns: k,
+                    into: UnsafeMutableBufferPointer(start: slots[outputBiasIndex], count: k))
+                }
               }
             }
-          }
-          if let outputBiasIndex {
-            Scalar.sumRows(
-              of: logits, rows: outputRows, columns: k,
-              into: UnsafeMutableBufferPointer(start: slots[outputBiasIndex], count: k))
           }
         }
         return loss
@@ -325,6 +323,28 @@ public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
     }
   }
 
+  /// With `parallelDirections` on a BRNN, `second` runs on the paired thread while `first` runs
+  /// here.
+  public func alongside(_ first: () -> Void, _ second: () -> Void) {
+    if #available(macOS 15, *), let thread = pairedThread as? PairedThread {
+      thread.run { $0 == 0 ? first() : second() }
+    } else {
+      first()
+      second()
+    }
+  }
+
+  /// Runs `body` over `0 ..< rows`: in two halves on two threads at once where
+  /// `forEachDirection` would use them, else in one call.
+  private func forEachHalf(of rows: Int, _ body: (Range<Int>) -> Void) {
+    if #available(macOS 15, *), let thread = pairedThread as? PairedThread {
+      let middle = rows / 2
+      thread.run { part in body(part == 0 ? 0..<middle : middle..<rows) }
+    } else {
+      body(0..<rows)
+    }
+  }
+
   private func updatePairedThread() {
     guard #available(macOS 15, *) else { return }
     let wanted = parallelDirections && shape.directions.count == 2
@@ -382,6 +402,7 @@ public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
     batch.withInputRows { inputs in
       parameters.withUnsafeElementPointers { weights in
         forward(unrolls, inputs: inputs, weights: weights, logits: logits, batch: batch)
+        combineLogits(logits, rows: 0..<batch.targets.count, weights: weights)
       }
     }
     return logits
@@ -434,12 +455,12 @@ public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
 
   // MARK: Forward pass
 
-  /// Hidden states of every layer and direction, then the output logits `[rows × K]`: all `T·B`
-  /// rows for framewise tasks, the B scored states (`→h^(len_b)`, `←h^1`) for sequence tasks.
+  /// Hidden states of every layer and direction, then the shares of the output logits
+  /// `[rows × K]`: all `T·B` rows for framewise tasks, the B scored states (`→h^(len_b)`,
+  /// `←h^1`) for sequence tasks.
   ///
   /// Each direction of the top layer writes its share `states · V_d` of the logits into its own
-  /// buffer (the first into `logits` itself); the shares are then added in direction order, then
-  /// the bias.
+  /// buffer (the first into `logits` itself); `combineLogits` then adds them up with the bias.
   private func forward(
     _ unrolls: [[RecurrentUnroll<Scalar>]], inputs: InputRows<Scalar>,
     weights: [UnsafePointer<Scalar>], logits: UnsafeMutablePointer<Scalar>,
@@ -500,17 +521,53 @@ public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
           m: outputRows, states, lda: h, accumulate: false, into: shares[d], ldc: k)
       }
     }
-    let count = outputRows * k
-    for share in shares.dropFirst() {
-      for index in 0..<count { logits[index] += share[index] }
+  }
+
+  /// Rows `rows` of the logits once `forward` has run: direction 0's share, already in place,
+  /// plus every other direction's in order, then the output bias.
+  private func combineLogits(
+    _ logits: UnsafeMutablePointer<Scalar>, rows: Range<Int>, weights: [UnsafePointer<Scalar>]
+  ) {
+    let k = shape.outputSize
+    for d in shape.directions.indices.dropFirst() {
+      let share = workspace.logitShares[d].pointer
+      for index in (rows.lowerBound * k)..<(rows.upperBound * k) { logits[index] += share[index] }
     }
     if let outputBiasIndex {
       let bias = weights[outputBiasIndex]
-      for r in 0..<outputRows {
+      for r in rows {
         let row = logits + r * k
         for j in 0..<k { row[j] += bias[j] }
       }
     }
+  }
+
+  /// The logits of a training pass, then the loss, with δ_k in place of the logits. For a
+  /// classification BRNN whose directions run in parallel, the two threads take half the rows
+  /// each: every row is formed on its own and its loss kept apart, and the losses are summed
+  /// in row order afterwards, so the result is the same bits either way.
+  private func lossAndOutputDeltas(
+    _ logits: UnsafeMutablePointer<Scalar>, weights: [UnsafePointer<Scalar>],
+    batch: SequenceBatch<Scalar>
+  ) -> BatchLoss {
+    let (rows, k) = (batch.targets.count, shape.outputSize)
+    if shape.task.isRegression {
+      combineLogits(logits, rows: 0..<rows, weights: weights)
+      return SquaredError.lossAndDeltas(
+        outputs: logits, width: k, targets: batch.targets, values: batch.values)
+    }
+    let scored = batch.targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
+    let scale = scored > 0 ? 1 / Scalar(scored) : 0
+    let terms = workspace.lossTerms.reserve(rows)
+    forEachHalf(of: rows) { part in
+      combineLogits(logits, rows: part, weights: weights)
+      SoftmaxCrossEntropy.lossAndDeltas(
+        logits: logits, classes: k, targets: batch.targets, rows: part, scale: scale,
+        terms: terms)
+    }
+    var total = 0.0
+    for (r, target) in batch.targets.enumerated() where target >= 0 { total += terms[r] }
+    return BatchLoss(total: total, scored: scored)
   }
 
   // MARK: Workspaces and checks
@@ -542,6 +599,8 @@ public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
     /// Per direction after the first: its share of the logits.
     let logitShares: [ScratchBuffer<Scalar>]
     let logits = ScratchBuffer<Scalar>()
+    /// Per row of the logits: its loss in a training pass.
+    let lossTerms = ScratchBuffer<Double>()
     /// Per direction: the right-hand operand of its products by W, Wᵀ, V and Vᵀ, in every layer.
     private(set) var operands: [PackedOperand<Scalar>]
 

@@ -33,6 +33,10 @@ public protocol SequenceModel<Scalar>: AnyObject {
   /// Why `state` cannot start a pass over a batch of `rows` sequences (its layers, the values
   /// per row or the cell state do not fit this model), or nil when it can.
   func problem(with state: CarriedState<Scalar>, rows: Int) -> String?
+  /// Runs `first` on the calling thread and `second` beside it on a thread the model keeps for
+  /// its own work, if it keeps one, or else after `first`. The trainer overlaps its optimizer
+  /// step with building the next batch this way; the two touch disjoint memory.
+  func alongside(_ first: () -> Void, _ second: () -> Void)
 }
 
 extension SequenceModel {
@@ -44,6 +48,10 @@ extension SequenceModel {
   public func finalState(for batch: SequenceBatch<Scalar>) -> CarriedState<Scalar>? { nil }
   public func problem(with state: CarriedState<Scalar>, rows: Int) -> String? {
     "this model does not start from a carried state"
+  }
+  public func alongside(_ first: () -> Void, _ second: () -> Void) {
+    first()
+    second()
   }
 }
 

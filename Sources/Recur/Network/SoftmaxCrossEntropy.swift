@@ -43,17 +43,18 @@ enum SoftmaxCrossEntropy {
     return result
   }
 
-  /// Replaces the logits by δ_k = (y − z) / scored on scored rows and 0 elsewhere, the gradient
-  /// of the mean loss with respect to the logits (docs/MATH.md, "Output layer and losses");
-  /// returns the loss.
+  /// Replaces the logits of `rows` by δ_k = (y − z)·`scale` on scored rows and 0 elsewhere;
+  /// with `scale` = 1 / (scored rows of the batch), the gradient of the mean loss with respect
+  /// to the logits (docs/MATH.md, "Output layer and losses"). Row r's loss, −ln y_z, goes to
+  /// `terms[r]` (unscored rows are left alone). Rows are independent, so two threads may take
+  /// disjoint ranges of one batch.
   static func lossAndDeltas<Scalar: BLASScalar>(
-    logits: UnsafeMutablePointer<Scalar>, classes: Int, targets: [Int32]
-  ) -> BatchLoss {
-    let scored = targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
-    let scale = scored > 0 ? 1 / Scalar(scored) : 0
-    var total = 0.0
-    for (r, target) in targets.enumerated() {
+    logits: UnsafeMutablePointer<Scalar>, classes: Int, targets: [Int32], rows: Range<Int>,
+    scale: Scalar, terms: UnsafeMutablePointer<Double>
+  ) {
+    for r in rows {
       let row = logits + r * classes
+      let target = targets[r]
       guard target >= 0 else {
         for j in 0..<classes { row[j] = 0 }
         continue
@@ -66,12 +67,11 @@ enum SoftmaxCrossEntropy {
         row[j] = Scalar.exp(row[j] - maximum)
         sum += row[j]
       }
-      total += Double(Scalar.log(sum) - shiftedTarget)
+      terms[r] = Double(Scalar.log(sum) - shiftedTarget)
       let normaliser = scale / sum
       for j in 0..<classes { row[j] *= normaliser }
       row[z] -= scale
     }
-    return BatchLoss(total: total, scored: scored)
   }
 
   private static func rowMaximum<Scalar: BLASScalar>(

@@ -402,30 +402,39 @@ public struct Trainer {
     var scored = resumed?.scored ?? 0
     var carried = resumed?.carried
     defer { if segments != nil { network.initialState = nil } }
-    for batchIndex in (resumed?.batchesDone ?? 0)..<batches {
-      var batch = SequenceBatch<Float>(
-        examples: members(batchIndex), task: info.task, inputSize: info.inputSize)
+    func makeBatch(_ index: Int) -> SequenceBatch<Float> {
+      SequenceBatch(examples: members(index), task: info.task, inputSize: info.inputSize)
+    }
+    var batchIndex = resumed?.batchesDone ?? 0
+    var upcoming = batchIndex < batches ? makeBatch(batchIndex) : nil
+    while var batch = upcoming {
       if segments != nil { network.initialState = carried?.prefix(rows: batch.batchSize) }
-      let loss = try update(&batch, epoch: epoch, batchIndex: batchIndex, step: step)
+      let loss = try lossAndGradients(&batch, epoch: epoch, batchIndex: batchIndex)
+      // The next batch is built while the optimizer steps; it does not depend on the weights.
+      let following = batchIndex + 1 < batches ? batchIndex + 1 : nil
+      network.alongside(
+        { optimizer.step(&network.parameters, gradients: gradients, learningRate: step) },
+        { upcoming = following.map(makeBatch) })
       if segments != nil { carried = network.finalState(for: batch) }
       tokens += batch.lengths.reduce(0, +)
       total += loss.total
       scored += loss.scored
-      onBatch(batchIndex + 1, batches)
-      if batchIndex + 1 < batches, shouldStop() {
+      batchIndex += 1
+      onBatch(batchIndex, batches)
+      if batchIndex < batches, shouldStop() {
         partialEpoch = TrainerState.PartialEpoch(
-          epoch: epoch, batchesDone: batchIndex + 1, tokens: tokens, lossTotal: total,
+          epoch: epoch, batchesDone: batchIndex, tokens: tokens, lossTotal: total,
           scored: scored, seconds: Date().timeIntervalSince(start), carried: carried)
-        throw TrainingInterrupted(epoch: epoch, batchesDone: batchIndex + 1)
+        throw TrainingInterrupted(epoch: epoch, batchesDone: batchIndex)
       }
     }
     return (Date().timeIntervalSince(start), tokens, scored == 0 ? 0 : total / Double(scored))
   }
 
-  /// One minibatch update at `step`, with the noise and clipping of the trainer; returns the loss
-  /// with the weights before the update.
-  private mutating func update(
-    _ batch: inout SequenceBatch<Float>, epoch: Int, batchIndex: Int, step: Float
+  /// The loss of one minibatch and its gradients, with the noise and clipping of the trainer, in
+  /// `gradients` for the optimizer's step.
+  private mutating func lossAndGradients(
+    _ batch: inout SequenceBatch<Float>, epoch: Int, batchIndex: Int
   ) throws -> BatchLoss {
     let network = self.network
     noise?.perturb(&batch)
@@ -443,7 +452,6 @@ public struct Trainer {
       throw TrainingDiverged(epoch: epoch, batch: batchIndex + 1, loss: loss.mean)
     }
     clipping.apply(to: &gradients)
-    optimizer.step(&network.parameters, gradients: gradients, learningRate: step)
     return loss
   }
 
