@@ -110,13 +110,19 @@ public struct SGD: Optimizer {
   ) {
     let (mu, lambda, nesterov) = (momentum, weightDecay, self.nesterov)
     state.update(&parameters, gradients: gradients, slots: mu == 0 ? 0 : 1) { theta, g, v, _ in
-      for i in theta.indices {
-        var gradient = g[i] + lambda * theta[i]
-        if mu != 0 {
+      if mu == 0 {
+        for i in theta.indices { theta[i] -= learningRate * (g[i] + lambda * theta[i]) }
+      } else if nesterov {
+        for i in theta.indices {
+          let gradient = g[i] + lambda * theta[i]
           v[i] = mu * v[i] + gradient
-          gradient = nesterov ? gradient + mu * v[i] : v[i]
+          theta[i] -= learningRate * (gradient + mu * v[i])
         }
-        theta[i] -= learningRate * gradient
+      } else {
+        for i in theta.indices {
+          v[i] = mu * v[i] + (g[i] + lambda * theta[i])
+          theta[i] -= learningRate * v[i]
+        }
       }
     }
   }
