@@ -316,32 +316,21 @@ public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
   /// `parallelDirections`, else in order. The two calls touch disjoint buffers (each direction's
   /// own workspace and unroll); shared inputs and weights are only read.
   private func forEachDirection(_ count: Int, _ body: (Int) -> Void) {
-    if count == 2, #available(macOS 15, *), let thread = pairedThread as? PairedThread {
-      thread.run(body)
+    if count == 2 {
+      alongside({ body(0) }, { body(1) })
     } else {
       for d in 0..<count { body(d) }
     }
   }
 
   /// With `parallelDirections` on a BRNN, `second` runs on the paired thread while `first` runs
-  /// here.
+  /// here; otherwise one after the other.
   public func alongside(_ first: () -> Void, _ second: () -> Void) {
     if #available(macOS 15, *), let thread = pairedThread as? PairedThread {
       thread.run { $0 == 0 ? first() : second() }
     } else {
       first()
       second()
-    }
-  }
-
-  /// Runs `body` over `0 ..< rows`: in two halves on two threads at once where
-  /// `forEachDirection` would use them, else in one call.
-  private func forEachHalf(of rows: Int, _ body: (Range<Int>) -> Void) {
-    if #available(macOS 15, *), let thread = pairedThread as? PairedThread {
-      let middle = rows / 2
-      thread.run { part in body(part == 0 ? 0..<middle : middle..<rows) }
-    } else {
-      body(0..<rows)
     }
   }
 
@@ -559,12 +548,14 @@ public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
     let scored = batch.targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
     let scale = scored > 0 ? 1 / Scalar(scored) : 0
     let terms = workspace.lossTerms.reserve(rows)
-    forEachHalf(of: rows) { part in
+    func lossAndDeltas(_ part: Range<Int>) {
       combineLogits(logits, rows: part, weights: weights)
       SoftmaxCrossEntropy.lossAndDeltas(
         logits: logits, classes: k, targets: batch.targets, rows: part, scale: scale,
         terms: terms)
     }
+    let middle = rows / 2
+    alongside({ lossAndDeltas(0..<middle) }, { lossAndDeltas(middle..<rows) })
     var total = 0.0
     for (r, target) in batch.targets.enumerated() where target >= 0 { total += terms[r] }
     return BatchLoss(total: total, scored: scored)
