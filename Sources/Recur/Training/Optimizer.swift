@@ -110,6 +110,7 @@ public struct SGD: Optimizer {
   ) {
     let (mu, lambda, nesterov) = (momentum, weightDecay, self.nesterov)
     state.update(&parameters, gradients: gradients, slots: mu == 0 ? 0 : 1) { theta, g, v, _ in
+      // One loop per case: with the cases tested inside one loop it compiled to scalar code.
       if mu == 0 {
         for i in theta.indices { theta[i] -= learningRate * (g[i] + lambda * theta[i]) }
       } else if nesterov {
