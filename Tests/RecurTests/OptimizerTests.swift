@@ -1,3 +1,4 @@
+import Foundation
 import Recur
 import Tensors
 import TestSupport
@@ -115,5 +116,64 @@ import Testing
       Rprop(), from: [1, 1, 1],
       gradients: [[3, 0.2, 0], [0.01, -7, 4], [5, -1, 2]], learningRate: 0.1)
     Self.expectClose(steps, [[0.9, 0.9, 1], [0.78, 0.9, 0.9], [0.636, 0.95, 0.78]])
+  }
+
+  /// Adam, AdamW, RMSprop and Adagrad update in C at the CPU's widest vectors; here they run
+  /// against their equations as plain Swift loops, in the same order of operations: bit for bit
+  /// over three steps on 141 scalars (so that every build's vector loop leaves a remainder),
+  /// parameters and gradients random, with weight decay.
+  @Test(arguments: ["adam", "adamw", "rmsprop", "adagrad"])
+  func adaptiveStepsMatchTheirEquationsBitForBit(optimizer name: String) {
+    var generator = SeededGenerator(seed: 11)
+    let count = 141
+    func random() -> [Float] { (0..<count).map { _ in Float(generator.uniform(in: -2...2)) } }
+    let start = random()
+    let gradients = (0..<3).map { _ in random() }
+    let (rate, lambda): (Float, Float) = (0.01, 0.03)
+    let optimizer: any Optimizer =
+      switch name {
+      case "adam": Adam(weightDecay: lambda)
+      case "adamw": Adam(weightDecay: lambda, decoupledWeightDecay: true)
+      case "rmsprop": RMSprop(weightDecay: lambda)
+      default: Adagrad(weightDecay: lambda)
+      }
+    let actual = Self.trajectory(optimizer, from: start, gradients: gradients, learningRate: rate)
+
+    var theta = start
+    var first = [Float](repeating: 0, count: count)
+    var second = first
+    var expected: [[Float]] = []
+    for (step, g) in gradients.enumerated() {
+      for i in 0..<count {
+        switch name {
+        case "adam", "adamw":
+          let (b1, b2, eps): (Float, Float, Float) = (0.9, 0.999, 1e-8)
+          let t = Double(step + 1)
+          let correction1 = Float(1 - pow(Double(b1), t))
+          let correction2 = Float(1 - pow(Double(b2), t))
+          let l2 = name == "adam" ? lambda : 0
+          let shrink = name == "adam" ? 1 : 1 - rate * lambda
+          let gradient = g[i] + l2 * theta[i]
+          first[i] = b1 * first[i] + (1 - b1) * gradient
+          second[i] = b2 * second[i] + (1 - b2) * gradient * gradient
+          let mHat = first[i] / correction1
+          let vHat = second[i] / correction2
+          theta[i] = theta[i] * shrink - rate * mHat / (vHat.squareRoot() + eps)
+        case "rmsprop":
+          let (alpha, eps): (Float, Float) = (0.99, 1e-8)
+          let gradient = g[i] + lambda * theta[i]
+          first[i] = alpha * first[i] + (1 - alpha) * gradient * gradient
+          theta[i] -= rate * gradient / (first[i].squareRoot() + eps)
+        default:
+          let eps: Float = 1e-10
+          let gradient = g[i] + lambda * theta[i]
+          first[i] += gradient * gradient
+          theta[i] -= rate * gradient / (first[i].squareRoot() + eps)
+        }
+      }
+      expected.append(theta)
+    }
+    #expect(actual.map { $0.map(\.bitPattern) } == expected.map { $0.map(\.bitPattern) })
+    #expect(expected.last != start)
   }
 }

@@ -28,6 +28,24 @@ void ckernels_tanh_derivative(float *delta, const float *b, size_t n);
 /// build (bit-identical to a plain loop). `result` must not overlap `matrix`.
 void ckernels_sum_rows(const float *matrix, size_t rows, size_t columns, float *result);
 
+/// One Adam step over n scalars (Optimizer.swift's `Adam`): with g ← g + l2·θ,
+/// m ← b1·m + (1 − b1)·g, v ← b2·v + (1 − b2)·g·g, θ ← θ·shrink − rate·(m / correction1) /
+/// (√(v / correction2) + eps), in the widest build, each operation rounded alone in that order
+/// (bit-identical to a plain loop). The four buffers must not overlap.
+void ckernels_adam(float *theta, const float *g, float *m, float *v, size_t n, float b1,
+                   float b2, float eps, float correction1, float correction2, float l2,
+                   float shrink, float rate);
+
+/// One RMSprop step: g ← g + λθ, v ← α·v + (1 − α)·g·g, θ ← θ − rate·g / (√v + eps), as
+/// `ckernels_adam` is built and with its conditions.
+void ckernels_rmsprop(float *theta, const float *g, float *v, size_t n, float alpha, float eps,
+                      float lambda, float rate);
+
+/// One Adagrad step: g ← g + λθ, s ← s + g·g, θ ← θ − rate·g / (√s + eps), as `ckernels_adam`
+/// is built and with its conditions.
+void ckernels_adagrad(float *theta, const float *g, float *sum, size_t n, float eps,
+                      float lambda, float rate);
+
 /// One LSTM step forward over `rows` rows of H = `hidden` (gates.c; LSTMCell without
 /// peepholes): `gates` (rows × 4H, [i f g o] pre-activations) become the activations, `state`
 /// (rows × H) c = f·c' + i·g with c' the rows of `previous` (NULL at the first step: c = i·g),

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Tensors
 
@@ -161,15 +162,11 @@ public struct Adam: Optimizer {
     let correction2 = Float(1 - pow(Double(b2), t))
     let l2 = decoupledWeightDecay ? 0 : weightDecay
     let shrink = decoupledWeightDecay ? 1 - learningRate * weightDecay : 1
+    // The loop of the equations above, in C: written here it stays scalar (see optimizers.c).
     state.update(&parameters, gradients: gradients, slots: 2) { theta, g, m, v in
-      for i in theta.indices {
-        let gradient = g[i] + l2 * theta[i]
-        m[i] = b1 * m[i] + (1 - b1) * gradient
-        v[i] = b2 * v[i] + (1 - b2) * gradient * gradient
-        let mHat = m[i] / correction1
-        let vHat = v[i] / correction2
-        theta[i] = theta[i] * shrink - learningRate * mHat / (vHat.squareRoot() + eps)
-      }
+      ckernels_adam(
+        theta.baseAddress, g.baseAddress, m.baseAddress, v.baseAddress, theta.count, b1, b2, eps,
+        correction1, correction2, l2, shrink, learningRate)
     }
   }
 }
@@ -192,12 +189,11 @@ public struct RMSprop: Optimizer {
     _ parameters: inout ParameterSet<Float>, gradients: ParameterSet<Float>, learningRate: Float
   ) {
     let (alpha, eps, lambda) = (alpha, epsilon, weightDecay)
+    // In C, as Adam's.
     state.update(&parameters, gradients: gradients, slots: 1) { theta, g, v, _ in
-      for i in theta.indices {
-        let gradient = g[i] + lambda * theta[i]
-        v[i] = alpha * v[i] + (1 - alpha) * gradient * gradient
-        theta[i] -= learningRate * gradient / (v[i].squareRoot() + eps)
-      }
+      ckernels_rmsprop(
+        theta.baseAddress, g.baseAddress, v.baseAddress, theta.count, alpha, eps, lambda,
+        learningRate)
     }
   }
 }
@@ -217,12 +213,10 @@ public struct Adagrad: Optimizer {
     _ parameters: inout ParameterSet<Float>, gradients: ParameterSet<Float>, learningRate: Float
   ) {
     let (eps, lambda) = (epsilon, weightDecay)
+    // In C, as Adam's.
     state.update(&parameters, gradients: gradients, slots: 1) { theta, g, sum, _ in
-      for i in theta.indices {
-        let gradient = g[i] + lambda * theta[i]
-        sum[i] += gradient * gradient
-        theta[i] -= learningRate * gradient / (sum[i].squareRoot() + eps)
-      }
+      ckernels_adagrad(
+        theta.baseAddress, g.baseAddress, sum.baseAddress, theta.count, eps, lambda, learningRate)
     }
   }
 }
