@@ -28,6 +28,10 @@ void ckernels_tanh_derivative(float *delta, const float *b, size_t n);
 /// build (bit-identical to a plain loop). `result` must not overlap `matrix`.
 void ckernels_sum_rows(const float *matrix, size_t rows, size_t columns, float *result);
 
+/// Asks the caches for the `bytes` from `address` on, to be written as well as read, one
+/// prefetch per 64-byte line; it returns without waiting for them and changes no value.
+void ckernels_prefetch(const void *address, size_t bytes);
+
 /// One Adam step over n scalars (Optimizer.swift's `Adam`): with g ← g + l2·θ,
 /// m ← b1·m + (1 − b1)·g, v ← b2·v + (1 − b2)·g·g, θ ← θ·shrink − rate·(m / correction1) /
 /// (√(v / correction2) + eps), in the widest build, each operation rounded alone in that order

@@ -1,3 +1,4 @@
+import CKernels
 import Tensors
 
 /// The rows of a batch's inputs as the kernels read them (time-major, `T·B` rows).
@@ -145,6 +146,7 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
       let previous = s > 0 ? step(s - 1) : nil
       let recurrent = recurrentProducts.map { $0 + t * gateBlock }
       let previousOutput = previous.map { UnsafePointer(outputs + $0 * block) } ?? initialOutput
+      if s + 1 < steps { prefetchForward(step: step(s + 1)) }
       if let previousOutput {
         operand.multiply(
           m: batchSize, previousOutput, lda: h, accumulate: recurrent == nil,
@@ -164,6 +166,31 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
       zeroPadding(outputs + t * block, width: h, step: t)
       if let states { zeroPadding(states + t * block, width: h, step: t) }
     }
+  }
+
+  /// Asks the caches for the rows of step `t` in `buffer` (`width` columns), so that they arrive
+  /// while the step before computes. With T·B rows the buffers outgrow the caches: the rows a
+  /// step reads were written long before (by the input projection, the output layer, the
+  /// forward pass) and would be fetched from memory only as the step reached them.
+  private func prefetch(_ buffer: UnsafeMutablePointer<Scalar>?, width: Int, step t: Int) {
+    guard let buffer else { return }
+    let count = batchSize * width
+    ckernels_prefetch(buffer + t * count, count * MemoryLayout<Scalar>.stride)
+  }
+
+  /// What a forward step reads from far back: its projected inputs.
+  private func prefetchForward(step t: Int) { prefetch(gates, width: gateWidth, step: t) }
+
+  /// What a backward step reads from far back: its output errors, outputs and what the cell
+  /// kept of the forward step.
+  private func prefetchBackward(step t: Int) {
+    let h = hiddenSize
+    prefetch(outputDeltas, width: h, step: t)
+    prefetch(outputs, width: h, step: t)
+    if !cell.gatesAreOutput { prefetch(gates, width: gateWidth, step: t) }
+    prefetch(states, width: h, step: t)
+    prefetch(scratch, width: cell.scratchWidth * h, step: t)
+    prefetch(recurrentProducts, width: gateWidth, step: t)
   }
 
   // MARK: Backward
@@ -189,6 +216,7 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
     for s in stride(from: steps - 1, through: 0, by: -1) {
       let t = step(s)
       let delta = outputDeltas + t * block
+      if s > 0 { prefetchBackward(step: step(s - 1)) }
       if s < steps - 1 {
         operand.multiply(
           m: batchSize, recurrentDeltas + step(s + 1) * gateBlock, lda: width, accumulate: true,
