@@ -1,6 +1,6 @@
-#include "ckernels.h"
+#include "builds.h"
 
-// Element-wise loops of BPTT, built like tanh.c for AVX-512, AVX2 and the baseline. Unlike tanh,
+// Element-wise loops of BPTT, built for AVX-512, AVX2 and the baseline (builds.h). Unlike tanh,
 // these must give the same bits as the plain Swift loops they replace (Double runs those), so
 // contraction into fused multiply-adds is off: every build rounds each operation alone.
 
@@ -32,52 +32,15 @@
     SUM_ROWS_LOOP                                                                           \
   }
 
-ELEMENTWISE_KERNELS(baseline, )
-
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-
-ELEMENTWISE_KERNELS(avx2, __attribute__((target("avx2,fma"))))
-ELEMENTWISE_KERNELS(avx512, __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma"))))
+CKERNELS_BUILDS(ELEMENTWISE_KERNELS)
 
 void ckernels_tanh_derivative(float *delta, const float *b, size_t n) {
-  switch (ckernels_best_isa()) {
-  case CKERNELS_AVX512:
-    derivative_avx512(delta, b, n);
-    break;
-  case CKERNELS_AVX2:
-    derivative_avx2(delta, b, n);
-    break;
-  case CKERNELS_BASELINE:
-    derivative_baseline(delta, b, n);
-    break;
-  }
+  CKERNELS_DISPATCH(derivative, delta, b, n);
 }
 
 void ckernels_sum_rows(const float *matrix, size_t rows, size_t columns, float *result) {
-  switch (ckernels_best_isa()) {
-  case CKERNELS_AVX512:
-    sum_rows_avx512(matrix, rows, columns, result);
-    break;
-  case CKERNELS_AVX2:
-    sum_rows_avx2(matrix, rows, columns, result);
-    break;
-  case CKERNELS_BASELINE:
-    sum_rows_baseline(matrix, rows, columns, result);
-    break;
-  }
+  CKERNELS_DISPATCH(sum_rows, matrix, rows, columns, result);
 }
-
-#else
-
-void ckernels_tanh_derivative(float *delta, const float *b, size_t n) {
-  derivative_baseline(delta, b, n);
-}
-
-void ckernels_sum_rows(const float *matrix, size_t rows, size_t columns, float *result) {
-  sum_rows_baseline(matrix, rows, columns, result);
-}
-
-#endif
 
 // Not a loop over values: a hint per cache line (the `1` asks for the line to be written, the
 // `3` for it to be kept in every level), built once: prefetches are in the baseline.

@@ -1,4 +1,4 @@
-#include "ckernels.h"
+#include "builds.h"
 #include "tanhf_polynomial.h"
 
 // The gated cells' element-wise steps (LSTMCell, GRUCell in Float32), built like tanh.c for
@@ -222,51 +222,28 @@
     }                                                                                         \
   }
 
-GATE_KERNELS(baseline, )
-
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-
-GATE_KERNELS(avx2, __attribute__((target("avx2,fma"))))
-GATE_KERNELS(avx512, __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma"))))
-
-#define DISPATCH(kernel, ...)                                            \
-  switch (ckernels_best_isa()) {                                         \
-  case CKERNELS_AVX512:                                                  \
-    kernel##_avx512(__VA_ARGS__);                                        \
-    break;                                                               \
-  case CKERNELS_AVX2:                                                    \
-    kernel##_avx2(__VA_ARGS__);                                          \
-    break;                                                               \
-  case CKERNELS_BASELINE:                                                \
-    kernel##_baseline(__VA_ARGS__);                                      \
-    break;                                                               \
-  }
-
-#else
-
-#define DISPATCH(kernel, ...) kernel##_baseline(__VA_ARGS__);
-
-#endif
+CKERNELS_BUILDS(GATE_KERNELS)
 
 void ckernels_lstm_forward(size_t rows, size_t hidden, float *gates, const float *previous,
                            float *state, float *squashed, float *output) {
-  DISPATCH(lstm_forward, rows, hidden, gates, previous, state, squashed, output)
+  CKERNELS_DISPATCH(lstm_forward, rows, hidden, gates, previous, state, squashed, output);
 }
 
 void ckernels_lstm_backward(size_t rows, size_t hidden, float *gates, const float *previous,
                             const float *squashed, const float *output_delta,
                             float *state_delta) {
-  DISPATCH(lstm_backward, rows, hidden, gates, previous, squashed, output_delta, state_delta)
+  CKERNELS_DISPATCH(lstm_backward, rows, hidden, gates, previous, squashed, output_delta,
+                    state_delta);
 }
 
 void ckernels_gru_forward(size_t rows, size_t hidden, float *gates, float *recurrent,
                           const float *bias, const float *previous, float *output) {
-  DISPATCH(gru_forward, rows, hidden, gates, recurrent, bias, previous, output)
+  CKERNELS_DISPATCH(gru_forward, rows, hidden, gates, recurrent, bias, previous, output);
 }
 
 void ckernels_gru_backward(size_t rows, size_t hidden, float *gates, float *recurrent,
                            const float *previous, const float *output_delta,
                            float *previous_delta, float *bias_gradient) {
-  DISPATCH(gru_backward, rows, hidden, gates, recurrent, previous, output_delta,
-           previous_delta, bias_gradient)
+  CKERNELS_DISPATCH(gru_backward, rows, hidden, gates, recurrent, previous, output_delta,
+                    previous_delta, bias_gradient);
 }

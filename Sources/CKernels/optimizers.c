@@ -1,6 +1,6 @@
-#include "ckernels.h"
+#include "builds.h"
 
-// The adaptive optimizers' updates, built like elementwise.c for AVX-512, AVX2 and the baseline.
+// The adaptive optimizers' updates, built for AVX-512, AVX2 and the baseline (builds.h).
 // Written in Swift they stayed scalar: Float.squareRoot() is a call to libm's sqrtf there, which
 // may set errno, so no loop holding it is vectorized. Here the square root is the instruction
 // (exact, as sqrtf is), the buffers are `restrict`, and contraction into fused multiply-adds is
@@ -53,44 +53,21 @@
     ADAGRAD_LOOP                                                                            \
   }
 
-OPTIMIZER_KERNELS(baseline, )
-
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-
-OPTIMIZER_KERNELS(avx2, __attribute__((target("avx2,fma"))))
-OPTIMIZER_KERNELS(avx512, __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma"))))
-
-#define DISPATCH(name, ...)                                                                 \
-  switch (ckernels_best_isa()) {                                                            \
-  case CKERNELS_AVX512:                                                                     \
-    name##_avx512(__VA_ARGS__);                                                             \
-    break;                                                                                  \
-  case CKERNELS_AVX2:                                                                       \
-    name##_avx2(__VA_ARGS__);                                                               \
-    break;                                                                                  \
-  case CKERNELS_BASELINE:                                                                   \
-    name##_baseline(__VA_ARGS__);                                                           \
-    break;                                                                                  \
-  }
-
-#else
-
-#define DISPATCH(name, ...) name##_baseline(__VA_ARGS__);
-
-#endif
+CKERNELS_BUILDS(OPTIMIZER_KERNELS)
 
 void ckernels_adam(float *theta, const float *g, float *m, float *v, size_t n, float b1,
                    float b2, float eps, float correction1, float correction2, float l2,
                    float shrink, float rate) {
-  DISPATCH(adam, theta, g, m, v, n, b1, b2, eps, correction1, correction2, l2, shrink, rate)
+  CKERNELS_DISPATCH(adam, theta, g, m, v, n, b1, b2, eps, correction1, correction2, l2, shrink,
+                    rate);
 }
 
 void ckernels_rmsprop(float *theta, const float *g, float *v, size_t n, float alpha, float eps,
                       float lambda, float rate) {
-  DISPATCH(rmsprop, theta, g, v, n, alpha, eps, lambda, rate)
+  CKERNELS_DISPATCH(rmsprop, theta, g, v, n, alpha, eps, lambda, rate);
 }
 
 void ckernels_adagrad(float *theta, const float *g, float *sum, size_t n, float eps,
                       float lambda, float rate) {
-  DISPATCH(adagrad, theta, g, sum, n, eps, lambda, rate)
+  CKERNELS_DISPATCH(adagrad, theta, g, sum, n, eps, lambda, rate);
 }

@@ -1,4 +1,4 @@
-#include "ckernels.h"
+#include "builds.h"
 #include "tanhf_polynomial.h"
 
 // The same loop is built three times: for AVX-512 (16 floats, FMA), for AVX2 with FMA (8 floats)
@@ -15,46 +15,23 @@
 #define TANH_LOOP                                                        \
   for (size_t i = 0; i < n; i++) TANHF_POLYNOMIAL(a[i], b[i])
 
-#define TANH_KERNEL(name, attributes)                                             \
-  attributes static void name##_apart(const float *restrict a, float *restrict b, \
-                                      size_t n) {                                 \
-    TANH_LOOP                                                                     \
-  }                                                                               \
-  attributes static void name##_in_place(float *restrict b, size_t n) {          \
-    const float *a = b;                                                           \
-    TANH_LOOP                                                                     \
-  }                                                                               \
-  attributes static void name(const float *a, float *b, size_t n) {               \
-    if (a == b) {                                                                 \
-      name##_in_place(b, n);                                                      \
-    } else {                                                                      \
-      name##_apart(a, b, n);                                                      \
-    }                                                                             \
+#define TANH_KERNEL(suffix, attributes)                                             \
+  attributes static void tanh_apart_##suffix(const float *restrict a, float *restrict b,  \
+                                             size_t n) {                                  \
+    TANH_LOOP                                                                             \
+  }                                                                                       \
+  attributes static void tanh_in_place_##suffix(float *restrict b, size_t n) {           \
+    const float *a = b;                                                                   \
+    TANH_LOOP                                                                             \
+  }                                                                                       \
+  attributes static void tanh_##suffix(const float *a, float *b, size_t n) {              \
+    if (a == b) {                                                                         \
+      tanh_in_place_##suffix(b, n);                                                       \
+    } else {                                                                              \
+      tanh_apart_##suffix(a, b, n);                                                       \
+    }                                                                                     \
   }
 
-TANH_KERNEL(tanh_baseline, )
+CKERNELS_BUILDS(TANH_KERNEL)
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-
-TANH_KERNEL(tanh_avx2, __attribute__((target("avx2,fma"))))
-TANH_KERNEL(tanh_avx512, __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma"))))
-
-void ckernels_tanhf(const float *a, float *b, size_t n) {
-  switch (ckernels_best_isa()) {
-  case CKERNELS_AVX512:
-    tanh_avx512(a, b, n);
-    break;
-  case CKERNELS_AVX2:
-    tanh_avx2(a, b, n);
-    break;
-  case CKERNELS_BASELINE:
-    tanh_baseline(a, b, n);
-    break;
-  }
-}
-
-#else
-
-void ckernels_tanhf(const float *a, float *b, size_t n) { tanh_baseline(a, b, n); }
-
-#endif
+void ckernels_tanhf(const float *a, float *b, size_t n) { CKERNELS_DISPATCH(tanh, a, b, n); }
