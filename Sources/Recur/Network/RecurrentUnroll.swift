@@ -171,12 +171,20 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
   /// Asks the caches for the rows of step `t` in `buffer` (`width` columns), so that they arrive
   /// while the step before computes. With T·B rows the buffers outgrow the caches: the rows a
   /// step reads were written long before (by the input projection, the output layer, the
-  /// forward pass) and would be fetched from memory only as the step reached them.
+  /// forward pass) and would be fetched from memory only as the step reached them. Only a block
+  /// of a few pages is asked for, where the hardware's prefetchers, which stop at page
+  /// boundaries, have little run to follow: for larger blocks (128 KiB and more a step, the
+  /// large workload) asking brought nothing measurable and cost the instructions of one
+  /// prefetch per line.
   private func prefetch(_ buffer: UnsafeMutablePointer<Scalar>?, width: Int, step t: Int) {
-    guard let buffer else { return }
     let count = batchSize * width
-    ckernels_prefetch(buffer + t * count, count * MemoryLayout<Scalar>.stride)
+    let bytes = count * MemoryLayout<Scalar>.stride
+    guard let buffer, bytes <= Self.prefetchLimit else { return }
+    ckernels_prefetch(buffer + t * count, bytes)
   }
+
+  /// The largest block of a step's rows `prefetch` asks for: 32 KiB, eight 4 KiB pages.
+  private static var prefetchLimit: Int { 32 * 1024 }
 
   /// What a forward step reads from far back: its projected inputs.
   private func prefetchForward(step t: Int) { prefetch(gates, width: gateWidth, step: t) }
