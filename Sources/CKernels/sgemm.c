@@ -1,4 +1,4 @@
-#include "ckernels.h"
+#include "builds.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +62,7 @@ void ckernels_sgemm_pack(const float *b, size_t ldb, int transposed, size_t k, s
 // An MR × 32 tile in 2·MR zmm registers; 8 rows fill 16 accumulators, enough independent FMA
 // chains for two FMA units of latency 4, and leave registers for the panel line and the
 // broadcasts. Columns past n are masked off on load and store.
-#define AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma")))
+#define AVX512 CKERNELS_TARGET_AVX512
 #define AVX512_ROWS 8
 
 #define AVX512_TILE(MR)                                                                       \
@@ -130,7 +130,7 @@ AVX512 static void sgemm_avx512(size_t m, size_t n, size_t k, const float *a, si
 
 // Haswell's shape: a 6 × 16 tile (half a panel) in 12 ymm registers, with two for the panel's
 // half line and one for the broadcast. Columns past n are masked off on load and store.
-#define AVX2 __attribute__((target("avx2,fma")))
+#define AVX2 CKERNELS_TARGET_AVX2
 #define AVX2_ROWS 6
 
 #define AVX2_TILE(MR)                                                                         \

@@ -15,12 +15,12 @@
 #define TANH_LOOP                                                        \
   for (size_t i = 0; i < n; i++) TANHF_POLYNOMIAL(a[i], b[i])
 
-#define TANH_KERNEL(suffix, attributes)                                             \
+#define TANH_KERNEL(suffix, attributes)                                                   \
   attributes static void tanh_apart_##suffix(const float *restrict a, float *restrict b,  \
                                              size_t n) {                                  \
     TANH_LOOP                                                                             \
   }                                                                                       \
-  attributes static void tanh_in_place_##suffix(float *restrict b, size_t n) {           \
+  attributes static void tanh_in_place_##suffix(float *restrict b, size_t n) {            \
     const float *a = b;                                                                   \
     TANH_LOOP                                                                             \
   }                                                                                       \
