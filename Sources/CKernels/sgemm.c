@@ -57,6 +57,17 @@ void ckernels_sgemm_pack(const float *b, size_t ldb, int transposed, size_t k, s
 
 #include <immintrin.h>
 
+// The rows of the next tile when `left` rows of A remain and a full tile holds `full`: a tile
+// of r rows keeps 2r FMA chains going, and fewer than 8 can leave the FMA units idle for part of
+// their latency, so a remainder of 1 to 3 rows is not run alone: the last full tile and it are
+// split into two halves (6 + 2 rows as 4 + 4).
+static size_t tile_rows(size_t left, size_t full) {
+  if (left <= full) {
+    return left;
+  }
+  return left < full + 4 ? (left + 1) / 2 : full;
+}
+
 // MARK: AVX-512
 
 // An MR × 32 tile in 2·MR zmm registers; 8 rows fill 16 accumulators, enough independent FMA
@@ -118,8 +129,8 @@ AVX512 static void sgemm_avx512(size_t m, size_t n, size_t k, const float *a, si
     size_t columns = n - first < PANEL ? n - first : PANEL;
     __mmask16 low = mask16(columns);
     __mmask16 high = mask16(columns > 16 ? columns - 16 : 0);
-    for (size_t row = 0; row < m; row += AVX512_ROWS) {
-      size_t rows = m - row < AVX512_ROWS ? m - row : AVX512_ROWS;
+    for (size_t row = 0, rows; row < m; row += rows) {
+      rows = tile_rows(m - row, AVX512_ROWS);
       avx512_tiles[rows](k, a + row * lda, lda, panel, accumulate, c + row * ldc + first, ldc,
                          low, high);
     }
@@ -184,8 +195,8 @@ AVX2 static void sgemm_avx2(size_t m, size_t n, size_t k, const float *a, size_t
     size_t columns = n - first < PANEL / 2 ? n - first : PANEL / 2;
     __m256i low = mask8(columns);
     __m256i high = mask8(columns > 8 ? columns - 8 : 0);
-    for (size_t row = 0; row < m; row += AVX2_ROWS) {
-      size_t rows = m - row < AVX2_ROWS ? m - row : AVX2_ROWS;
+    for (size_t row = 0, rows; row < m; row += rows) {
+      rows = tile_rows(m - row, AVX2_ROWS);
       avx2_tiles[rows](k, a + row * lda, lda, half, accumulate, c + row * ldc + first, ldc, low,
                        high);
     }
