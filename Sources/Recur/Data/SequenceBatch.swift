@@ -48,8 +48,10 @@ public struct SequenceBatch<Scalar: BLASScalar>: Sendable {
 
     switch examples[0].inputs {
     case .dense:
-      var matrix = Matrix<Scalar>(rows: rowCount, columns: inputSize)
-      matrix.elements.withUnsafeMutableBufferPointer { elements in
+      // Every row is written once, a copied step or a padding row of zeros, so the matrix is
+      // not filled with zeros first.
+      let elements = [Scalar](unsafeUninitializedCapacity: rowCount * inputSize) {
+        elements, initialized in
         for (b, example) in examples.enumerated() {
           guard case .dense(let values, let width) = example.inputs else {
             preconditionFailure("a batch mixes dense and sparse examples")
@@ -57,15 +59,20 @@ public struct SequenceBatch<Scalar: BLASScalar>: Sendable {
           precondition(
             width == inputSize, "dense example of width \(width), expected \(inputSize)")
           values.withUnsafeBufferPointer { values in
-            for t in 0..<lengths[b] {
+            for t in 0..<steps {
               let row = elements.baseAddress! + (t * batchSize + b) * inputSize
-              let source = values.baseAddress! + t * width
-              for i in 0..<inputSize { row[i] = Scalar(source[i]) }
+              if t < lengths[b] {
+                let source = values.baseAddress! + t * width
+                for i in 0..<inputSize { (row + i).initialize(to: Scalar(source[i])) }
+              } else {
+                row.initialize(repeating: 0, count: inputSize)
+              }
             }
           }
         }
+        initialized = rowCount * inputSize
       }
-      inputs = .dense(matrix)
+      inputs = .dense(Matrix(rows: rowCount, columns: inputSize, elements: elements))
     case .sparse:
       let perExample: [[[Int32]]] = examples.map { example in
         guard case .sparse(let steps) = example.inputs else {

@@ -20,6 +20,8 @@ public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
   public var parameters: ParameterSet<Scalar>
 
   public let layout: [ParameterSlot]
+  /// The keys of `layout`, rendered once: every batch checks `parameters` against them.
+  private let layoutKeys: [String]
   /// Per layer, per direction: the indices of U, W, c (with a bias) and the cell's parameters.
   private let layerIndices: [[(input: Int, recurrent: Int, bias: Int?, cell: [Int])]]
   private let outputIndex: Int
@@ -66,6 +68,7 @@ public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
     self.cell = cell
     self.parameters = parameters
     layout = Self.parameterLayout(for: shape, cell: cell)
+    layoutKeys = layout.map(\.name)
     let index = Dictionary(uniqueKeysWithValues: layout.enumerated().map { ($1.key, $0) })
     let stacked = shape.layers > 1
     layerIndices = (0..<shape.layers).map { l in
@@ -663,7 +666,7 @@ public final class RecurrentNetwork<Scalar: BLASScalar>: SequenceModel {
 
   private func checkParameters() {
     precondition(
-      parameters.keys == layout.map(\.name)
+      parameters.keys == layoutKeys
         && zip(parameters.values, layout).allSatisfy {
           $0.rows == $1.rows && $0.columns == $1.columns
         },
