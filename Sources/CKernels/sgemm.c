@@ -34,14 +34,18 @@ void ckernels_sgemm_pack(const float *b, size_t ldb, int transposed, size_t k, s
       memset(panel, 0, sizeof(float) * k * PANEL);
     }
     if (transposed) {
-      // op(B)[r, j] = B[j, r], in blocks of 16 rows so that the lines read from B's rows and
-      // written to the panel stay in cache while a block is transposed.
-      for (size_t first_row = 0; first_row < k; first_row += 16) {
-        size_t last_row = first_row + 16 < k ? first_row + 16 : k;
-        for (size_t j = 0; j < columns; j++) {
-          const float *source = b + (first + j) * ldb;
-          for (size_t r = first_row; r < last_row; r++) {
-            panel[r * PANEL + j] = source[r];
+      // op(B)[r, j] = B[j, r], eight rows of B at a time, each read in order over its k
+      // entries: eight sequential streams, which the prefetchers follow when B is not in cache
+      // (a step's W, evicted by the passes since the optimizer wrote it), where visiting B in
+      // short pieces of many rows left every read waiting on memory. Each panel row receives
+      // its eight columns in one contiguous run.
+      for (size_t first_column = 0; first_column < columns; first_column += 8) {
+        size_t width = columns - first_column < 8 ? columns - first_column : 8;
+        const float *source = b + (first + first_column) * ldb;
+        for (size_t r = 0; r < k; r++) {
+          float *row = panel + r * PANEL + first_column;
+          for (size_t j = 0; j < width; j++) {
+            row[j] = source[j * ldb + r];
           }
         }
       }
