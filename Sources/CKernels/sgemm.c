@@ -36,9 +36,8 @@ void ckernels_sgemm_pack(const float *b, size_t ldb, int transposed, size_t k, s
     if (transposed) {
       // op(B)[r, j] = B[j, r], eight rows of B at a time, each read in order over its k
       // entries: eight sequential streams, which the prefetchers follow when B is not in cache
-      // (a step's W, evicted by the passes since the optimizer wrote it), where visiting B in
-      // short pieces of many rows left every read waiting on memory. Each panel row receives
-      // its eight columns in one contiguous run.
+      // (a step's W, evicted by the passes since the optimizer wrote it). Each panel row
+      // receives its eight columns in one contiguous run.
       for (size_t first_column = 0; first_column < columns; first_column += 8) {
         size_t width = columns - first_column < 8 ? columns - first_column : 8;
         const float *source = b + (first + first_column) * ldb;
