@@ -137,6 +137,11 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
   /// padded rows of h^t (and c^t) zeroed.
   func runForward(w: UnsafePointer<Scalar>, cellParameters: [UnsafePointer<Scalar>]) {
     let (h, width) = (hiddenSize, gateWidth)
+    // Reached through `self` at every step, the cell was copied for each call, and each copy
+    // retained it: an atomic increment and decrement per step on a count that both directions'
+    // threads share. Copied once here, it is opened in place.
+    let cell = self.cell
+    let scratchBlock = batchSize * cell.scratchWidth * h
     let block = batchSize * h
     let gateBlock = batchSize * width
     operand.prepare(w, ldb: width, transposed: false, k: h, n: width)
@@ -161,7 +166,7 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
           previousState: previous.map { p in states.map { UnsafePointer($0 + p * block) } }
             ?? initialState,
           output: outputs + t * block, state: states.map { $0 + t * block },
-          scratch: scratch.map { $0 + t * batchSize * cell.scratchWidth * h },
+          scratch: scratch.map { $0 + t * scratchBlock },
           parameters: cellParameters))
       zeroPadding(outputs + t * block, width: h, step: t)
       if let states { zeroPadding(states + t * block, width: h, step: t) }
@@ -191,13 +196,13 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
 
   /// What a backward step reads from far back: its output errors, outputs and what the cell
   /// kept of the forward step.
-  private func prefetchBackward(step t: Int) {
+  private func prefetchBackward(step t: Int, gatesAreOutput: Bool, scratchWidth: Int) {
     let h = hiddenSize
     prefetch(outputDeltas, width: h, step: t)
     prefetch(outputs, width: h, step: t)
-    if !cell.gatesAreOutput { prefetch(gates, width: gateWidth, step: t) }
+    if !gatesAreOutput { prefetch(gates, width: gateWidth, step: t) }
     prefetch(states, width: h, step: t)
-    prefetch(scratch, width: cell.scratchWidth * h, step: t)
+    prefetch(scratch, width: scratchWidth * h, step: t)
     prefetch(recurrentProducts, width: gateWidth, step: t)
   }
 
@@ -215,6 +220,10 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
     cellGradients: [(pointer: UnsafeMutablePointer<Scalar>, count: Int)]
   ) {
     let (h, width) = (hiddenSize, gateWidth)
+    // Copied once, as in `runForward`; so are the cell's facts and the pointers they decide.
+    let cell = self.cell
+    let (gatesAreOutput, scratchWidth) = (cell.gatesAreOutput, cell.scratchWidth)
+    let (gateDeltas, recurrentDeltas) = (self.gateDeltas, self.recurrentDeltas)
     let block = batchSize * h
     let gateBlock = batchSize * width
     for gradient in cellGradients { gradient.pointer.update(repeating: 0, count: gradient.count) }
@@ -224,7 +233,10 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
     for s in stride(from: steps - 1, through: 0, by: -1) {
       let t = step(s)
       let delta = outputDeltas + t * block
-      if s > 0 { prefetchBackward(step: step(s - 1)) }
+      if s > 0 {
+        prefetchBackward(
+          step: step(s - 1), gatesAreOutput: gatesAreOutput, scratchWidth: scratchWidth)
+      }
       if s < steps - 1 {
         operand.multiply(
           m: batchSize, recurrentDeltas + step(s + 1) * gateBlock, lda: width, accumulate: true,
@@ -245,7 +257,7 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
             ?? initialState,
           output: UnsafePointer(outputs + t * block),
           state: states.map { UnsafePointer($0 + t * block) },
-          scratch: scratch.map { UnsafePointer($0 + t * batchSize * cell.scratchWidth * h) },
+          scratch: scratch.map { UnsafePointer($0 + t * batchSize * scratchWidth * h) },
           stateDelta: stateDeltas, previousOutputDelta: previous.map { outputDeltas + $0 * block },
           parameters: cellParameters, parameterGradients: gradientPointers))
       zeroPadding(gateDeltas + t * gateBlock, width: width, step: t)
