@@ -62,11 +62,11 @@ enum SoftmaxCrossEntropy {
       let (maximum, _) = rowMaximum(row, classes: classes)
       let z = Int(target)
       let shiftedTarget = row[z] - maximum
+      // The exponentials first, then their sum in the same order: summed beside each call, the
+      // running sum was kept in memory across it.
+      for j in 0..<classes { row[j] = Scalar.exp(row[j] - maximum) }
       var sum: Scalar = 0
-      for j in 0..<classes {
-        row[j] = Scalar.exp(row[j] - maximum)
-        sum += row[j]
-      }
+      for j in 0..<classes { sum += row[j] }
       terms[r] = Double(Scalar.log(sum) - shiftedTarget)
       let normaliser = scale / sum
       for j in 0..<classes { row[j] *= normaliser }
