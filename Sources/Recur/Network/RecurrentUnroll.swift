@@ -138,8 +138,8 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
   func runForward(w: UnsafePointer<Scalar>, cellParameters: [UnsafePointer<Scalar>]) {
     let (h, width) = (hiddenSize, gateWidth)
     // Reached through `self` at every step, the cell was copied for each call, and each copy
-    // retained it: an atomic increment and decrement per step on a count that both directions'
-    // threads share. Copied once here, it is opened in place.
+    // retained the cell's box: an atomic increment and decrement per step on a count that both
+    // directions' threads share. Copied once here, it is opened in place.
     let cell = self.cell
     let scratchBlock = batchSize * cell.scratchWidth * h
     let block = batchSize * h
