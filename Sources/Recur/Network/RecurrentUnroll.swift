@@ -224,6 +224,7 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
     let cell = self.cell
     let (gatesAreOutput, scratchWidth) = (cell.gatesAreOutput, cell.scratchWidth)
     let (gateDeltas, recurrentDeltas) = (self.gateDeltas, self.recurrentDeltas)
+    let scratchBlock = batchSize * scratchWidth * h
     let block = batchSize * h
     let gateBlock = batchSize * width
     for gradient in cellGradients { gradient.pointer.update(repeating: 0, count: gradient.count) }
@@ -257,7 +258,7 @@ struct RecurrentUnroll<Scalar: BLASScalar> {
             ?? initialState,
           output: UnsafePointer(outputs + t * block),
           state: states.map { UnsafePointer($0 + t * block) },
-          scratch: scratch.map { UnsafePointer($0 + t * batchSize * scratchWidth * h) },
+          scratch: scratch.map { UnsafePointer($0 + t * scratchBlock) },
           stateDelta: stateDeltas, previousOutputDelta: previous.map { outputDeltas + $0 * block },
           parameters: cellParameters, parameterGradients: gradientPointers))
       zeroPadding(gateDeltas + t * gateBlock, width: width, step: t)
