@@ -47,8 +47,8 @@ public enum ProductKernel: String, Sendable, CaseIterable, Codable {
 /// With the packed kernels every element of C is a chain of fused multiply-adds over k in order,
 /// so a row's result does not depend on m or on the other rows.
 ///
-/// Owns a buffer (64-byte aligned) that grows to the largest operand prepared; a class, and not
-/// thread-safe: each thread prepares its own.
+/// Owns a buffer (`BufferMemory`: 64-byte aligned, offered huge pages from 2 MiB) that grows to
+/// the largest operand prepared; a class, and not thread-safe: each thread prepares its own.
 public final class PackedOperand<Scalar: BLASScalar> {
   public let kernel: ProductKernel
   private var storage: UnsafeMutableRawPointer
@@ -56,16 +56,14 @@ public final class PackedOperand<Scalar: BLASScalar> {
   /// The prepared op(B)'s shape; nil before the first `prepare`.
   private var shape: (k: Int, n: Int)?
 
-  private static var alignment: Int { 64 }
-
   /// Precondition: `kernel` is among `ProductKernel.available(for: Scalar.self)`.
   public init(kernel: ProductKernel = .best(for: Scalar.self)) {
     precondition(
       ProductKernel.available(for: Scalar.self).contains(kernel),
       "the \(kernel) product kernel is not available for \(Scalar.self) on this CPU")
     self.kernel = kernel
-    capacity = Self.alignment
-    storage = .allocate(byteCount: capacity, alignment: Self.alignment)
+    capacity = BufferMemory.lineAlignment
+    storage = BufferMemory.allocate(byteCount: capacity)
     storage.bindMemory(to: Scalar.self, capacity: capacity / MemoryLayout<Scalar>.stride)
   }
 
@@ -133,8 +131,8 @@ public final class PackedOperand<Scalar: BLASScalar> {
   private func reserve(bytes: Int) {
     guard bytes > capacity else { return }
     storage.deallocate()
-    capacity = bytes
-    storage = .allocate(byteCount: bytes, alignment: Self.alignment)
+    capacity = BufferMemory.capacity(forByteCount: bytes)
+    storage = BufferMemory.allocate(byteCount: bytes)
     storage.bindMemory(to: Scalar.self, capacity: capacity / MemoryLayout<Scalar>.stride)
   }
 }
