@@ -6,9 +6,9 @@ import Glibc
 /// A block of 2 MiB or more starts on a 2 MiB boundary, covers whole 2 MiB, and is offered to
 /// the kernel for transparent huge pages (`madvise(MADV_HUGEPAGE)`, which takes effect where
 /// `/sys/kernel/mm/transparent_hugepage/enabled` is `madvise` or `always`). A training step
-/// reads a few rows from each of several such buffers, and with 4 KiB pages every step then
-/// misses the TLB; at T = 1,000 the buffers are tens of MiB. The advice changes no value, and
-/// where the kernel declines it the block is ordinary memory.
+/// reads a few rows from each of several such buffers, far apart: at T = 1,000 the buffers are
+/// tens of MiB, thousands of 4 KiB pages against tens of huge ones for the TLB to hold. The
+/// advice changes no value, and where the kernel declines it the block is ordinary memory.
 public enum BufferMemory {
   /// The size of a huge page on x86-64 and the smallest block offered as one.
   public static let hugePage = 2 << 20

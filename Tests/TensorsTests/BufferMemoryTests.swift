@@ -1,7 +1,6 @@
 import Foundation
+import Tensors
 import Testing
-
-@testable import Tensors
 
 /// The blocks `BufferMemory` hands out: their sizes, alignment, and, where the kernel has
 /// transparent huge pages, the advice recorded on a large block's mapping.
