@@ -5,11 +5,11 @@ import Tensors
 /// (`BufferMemory`).
 final class ScratchBuffer<Scalar> {
   private(set) var pointer: UnsafeMutablePointer<Scalar>
+  /// The scalars the block holds: what was asked for, rounded up to whole huge pages.
   private var capacity: Int
 
   init() {
-    capacity = 1
-    pointer = Self.allocate(capacity)
+    (pointer, capacity) = Self.allocate(1)
   }
 
   deinit { pointer.deallocate() }
@@ -18,14 +18,15 @@ final class ScratchBuffer<Scalar> {
   func reserve(_ count: Int) -> UnsafeMutablePointer<Scalar> {
     if count > capacity {
       pointer.deallocate()
-      capacity = count
-      pointer = Self.allocate(count)
+      (pointer, capacity) = Self.allocate(count)
     }
     return pointer
   }
 
-  private static func allocate(_ count: Int) -> UnsafeMutablePointer<Scalar> {
-    BufferMemory.allocate(byteCount: count * MemoryLayout<Scalar>.stride)
-      .bindMemory(to: Scalar.self, capacity: count)
+  private static func allocate(_ count: Int) -> (UnsafeMutablePointer<Scalar>, capacity: Int) {
+    let stride = MemoryLayout<Scalar>.stride
+    let capacity = BufferMemory.capacity(forByteCount: count * stride) / stride
+    let block = BufferMemory.allocate(byteCount: count * stride)
+    return (block.bindMemory(to: Scalar.self, capacity: capacity), capacity)
   }
 }
